@@ -1,0 +1,21 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: install train run test bench clean
+
+install:
+	@scripts/install.sh
+
+train: install
+	@.venv/bin/python -m bot.training
+
+run: train
+	@.venv/bin/python -m bot.supervisor
+
+test: train
+	@scripts/test.sh
+
+bench: train
+	@.venv/bin/python -m bench.langid
+	@.venv/bin/python -m bench.nlu
+
+clean:
+	rm -rf var models .pytest_cache

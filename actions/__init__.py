@@ -1,0 +1,1 @@
+"""The Rasa SDK action server: thin actions per feature, calling into `bot/`."""

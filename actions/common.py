@@ -1,0 +1,30 @@
+"""What every action needs: the conversation's language and the latest entities."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from rasa_sdk import Tracker
+
+from bot.knowledge.render import AnswerRenderer
+from bot.knowledge.store import default_knowledge
+from bot.settings import SUPPORTED_LANGUAGES, get_settings
+
+
+def conversation_language(tracker: Tracker) -> str:
+    language = tracker.get_slot("language")
+    return language if language in SUPPORTED_LANGUAGES else get_settings().default_language
+
+
+def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name:
+            return entity.get("value")
+    return None
+
+
+@lru_cache(maxsize=1)
+def renderer() -> AnswerRenderer:
+    """The answer renderer, built on first use (not at import)."""
+    return AnswerRenderer(default_knowledge(), get_settings().timezone)

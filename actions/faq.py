@@ -1,0 +1,75 @@
+"""FAQ actions: answer from the knowledge base, or suggest the closest topics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import conversation_language, latest_entity, renderer
+
+MAX_SUGGESTIONS = 3
+
+
+def _payload(intent: str, entities: Dict[str, str] | None = None) -> str:
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+class ActionAnswerFaq(Action):
+    """Answers the latest FAQ intent in the conversation's language."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        language = conversation_language(tracker)
+        answers = renderer()
+        if not intent or not answers.has_answer(intent):
+            dispatcher.utter_message(response="utter_default")
+            return []
+        topic = latest_entity(tracker, "topic")
+        text = answers.answer(intent, language, topic=topic)
+        buttons = []
+        if intent == "ask_service_number" and topic is None:
+            buttons = [
+                {"title": title, "payload": _payload(intent, {"topic": topic_id})}
+                for title, topic_id in answers.topic_buttons(language)
+            ]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionSuggestTopics(Action):
+    """After an unsure NLU result, offers the likeliest FAQ topics as buttons."""
+
+    def name(self) -> Text:
+        return "action_suggest_topics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language = conversation_language(tracker)
+        answers = renderer()
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        candidates = [
+            entry["name"]
+            for entry in ranking
+            if entry.get("name") and answers.has_answer(entry["name"])
+        ][:MAX_SUGGESTIONS]
+        if not candidates:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        buttons = [
+            {"title": answers.title(intent, language), "payload": _payload(intent)}
+            for intent in candidates
+        ]
+        buttons.append(
+            {"title": answers.title("something_else", language), "payload": _payload("help")}
+        )
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        return []

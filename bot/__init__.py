@@ -1,0 +1,1 @@
+"""The assistant's Python package: NLU components, knowledge base, settings and servers."""

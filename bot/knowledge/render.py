@@ -1,0 +1,188 @@
+"""Renders answers from the knowledge base in fi, sv or en.
+
+Texts come only from `knowledge/`; this module fills in facts, hours and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+from bot.knowledge.hours import ServiceCalendar, public_holidays
+from bot.knowledge.store import KnowledgeBase
+from bot.settings import SUPPORTED_LANGUAGES
+
+
+class UnknownAnswer(KeyError):
+    """No answer text exists for the requested key."""
+
+
+def _clock(time: dt.time) -> str:
+    return f"{time.hour}.{time.minute:02d}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+class AnswerRenderer:
+    """Turns an answer key, a language and the moment into the reply text."""
+
+    def __init__(self, knowledge: KnowledgeBase, timezone: str = "Europe/Helsinki") -> None:
+        self.knowledge = knowledge
+        self.calendar = ServiceCalendar(knowledge.facts["service_hours"])
+        self.timezone = ZoneInfo(timezone)
+        self._facts = knowledge.template_facts()
+
+    # -- generic ---------------------------------------------------------
+    def has_answer(self, key: str) -> bool:
+        return key in self.knowledge.answers
+
+    def _entry(self, key: str) -> Mapping[str, Any]:
+        try:
+            return self.knowledge.answers[key]
+        except KeyError as error:
+            raise UnknownAnswer(key) from error
+
+    def _fill(self, template: str, language: str, **extra: str) -> str:
+        values: Dict[str, str] = dict(self._facts)
+        values["hours"] = self.weekly_hours(language)
+        values.update(extra)
+        return template.format_map(values)
+
+    def part(self, key: str, part: str, language: str, **extra: str) -> str:
+        """One language's text of `part` ("text", "title", ...) of answer `key`."""
+        _check_language(language)
+        return self._fill(self._entry(key)[part][language], language, **extra)
+
+    def title(self, key: str, language: str) -> str:
+        return self.part(key, "title", language)
+
+    def answer(
+        self,
+        key: str,
+        language: str,
+        topic: Optional[str] = None,
+        now: Optional[dt.datetime] = None,
+    ) -> str:
+        """The reply for an FAQ intent; topic and time are used where they matter."""
+        if key == "ask_open_now":
+            return self.open_now(language, now)
+        if key == "ask_exceptional_hours":
+            return self.exceptional_hours(language, now)
+        if key == "ask_service_number":
+            if topic is None:
+                return self.part(key, "ask_topic", language)
+            return self.service_number(topic, language)
+        return self.part(key, "text", language)
+
+    # -- hours -------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.timezone)
+
+    def weekly_hours(self, language: str) -> str:
+        periods = [f"{_clock(start)}–{_clock(end)}" for start, end in self.calendar.periods]
+        joined = f" {self.knowledge.calendar['list_and'][language]} ".join(periods)
+        return self.knowledge.calendar["weekly_hours"][language].format(periods=joined)
+
+    def _date(self, day: dt.date, language: str, weekday_form: str = "weekdays") -> str:
+        calendar = self.knowledge.calendar
+        return calendar["date_formats"][language].format(
+            weekday=calendar[weekday_form][language][day.weekday()],
+            d=day.day,
+            m=day.month,
+            month=calendar["months"]["en"][day.month - 1],
+        )
+
+    def _when(self, moment: dt.datetime, today: dt.date, language: str) -> str:
+        calendar = self.knowledge.calendar
+        clock = calendar["time_format"][language].format(time=_clock(moment.time()))
+        if moment.date() == today:
+            day = calendar["today"][language]
+        elif moment.date() == today + dt.timedelta(days=1):
+            day = calendar["tomorrow"][language]
+        else:
+            day = self._date(moment.date(), language, "weekdays_on")
+            if language == "en":
+                day = f"on {day}"
+        return f"{day} {clock}"
+
+    def holiday_name(self, day: dt.date, language: str) -> str:
+        name = public_holidays(day.year, language)[day]
+        return name if language == "en" else _lower_first(name)
+
+    def open_now(self, language: str, now: Optional[dt.datetime] = None) -> str:
+        _check_language(language)
+        moment = (now or self.now()).astimezone(self.timezone)
+        status = self.calendar.status(moment)
+        calendar = self.knowledge.calendar
+        if status.is_open:
+            until = calendar["time_format"][language].format(time=_clock(status.open_until.time()))
+            if language == "en":
+                until = until.replace("at ", "", 1)
+            return self.part("ask_open_now", "open", language, until=until)
+        reason_template = calendar["closed_reasons"][status.reason][language]
+        reason = reason_template.format(
+            holiday=self.holiday_name(status.holiday, language) if status.holiday else "",
+            day=calendar["noon_closing_days"][status.noon_closing_day][language]
+            if status.noon_closing_day
+            else "",
+        )
+        next_opening = (
+            self._when(status.next_opening, moment.date(), language)
+            if status.next_opening
+            else "-"
+        )
+        return self.part(
+            "ask_open_now", "closed", language, reason=reason, next_opening=next_opening
+        )
+
+    def exceptional_hours(self, language: str, now: Optional[dt.datetime] = None) -> str:
+        _check_language(language)
+        today = (now or self.now()).astimezone(self.timezone).date()
+        calendar = self.knowledge.calendar
+        noon_names = [
+            calendar["noon_closing_days"][key][language]
+            for key in self.knowledge.facts["service_hours"]["noon_closing_days"]
+        ]
+        and_word = calendar["list_and"][language]
+        noon_days = ", ".join(noon_names[:-1]) + f" {and_word} " + noon_names[-1]
+        upcoming = []
+        for day in self.calendar.upcoming_exceptions(today):
+            date = self._date(day.date, language)
+            if day.closed:
+                upcoming.append(
+                    self.part(
+                        "ask_exceptional_hours", "closed_day", language,
+                        date=date, name=self.holiday_name(day.date, language),
+                    )
+                )
+            else:
+                upcoming.append(self.part("ask_exceptional_hours", "noon_day", language, date=date))
+        return self.part(
+            "ask_exceptional_hours", "text", language,
+            noon_days=noon_days, upcoming="; ".join(upcoming),
+        )
+
+    # -- service numbers ----------------------------------------------------
+    def service_number(self, topic_id: str, language: str) -> str:
+        topic = self.knowledge.topic(topic_id)
+        number = self.knowledge.facts["phone"][topic["number"]]
+        text = self.part(
+            "ask_service_number", "text", language,
+            topic_name=topic["name"][language], number=number,
+        )
+        if topic.get("note"):
+            text = f"{text} {self.part(topic['note'], 'text', language)}"
+        return text
+
+    def topic_buttons(self, language: str) -> List[Tuple[str, str]]:
+        """(button title, topic id) for every service-number topic."""
+        _check_language(language)
+        return [(topic["button"][language], topic["id"]) for topic in self.knowledge.topics]
+
+
+def _check_language(language: str) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")

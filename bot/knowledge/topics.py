@@ -1,0 +1,49 @@
+"""Recognises which service-number topic a message is about, from word stems.
+
+The stems live in `knowledge/topics.yml`, in all three languages; a message may
+mix languages, so every language's stems are tried.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Mapping, Optional, Pattern, Tuple
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+_NOT_WORD = re.compile(r"[^a-z0-9\-]+")
+
+
+def normalise(text: str) -> str:
+    """Lower-cases, folds Nordic letters and pads words with spaces for matching."""
+    folded = text.lower().translate(_FOLD)
+    return " " + _NOT_WORD.sub(" ", folded).strip() + " "
+
+
+def _stem_pattern(stem: str) -> Pattern[str]:
+    if stem.startswith("*"):
+        return re.compile(re.escape(normalise(stem[1:]).strip()))
+    body = stem.lower().translate(_FOLD)
+    return re.compile(r"(?<=[ ])" + re.escape(body))
+
+
+class TopicMatcher:
+    """Picks the topic with the most matching stems; ties go to the earlier topic."""
+
+    def __init__(self, topics: Iterable[Mapping]) -> None:
+        self._topics: List[Tuple[str, List[Pattern[str]]]] = []
+        for topic in topics:
+            patterns = [
+                _stem_pattern(stem)
+                for stems in topic["stems"].values()
+                for stem in stems
+            ]
+            self._topics.append((topic["id"], patterns))
+
+    def match(self, text: str) -> Optional[str]:
+        normalised = normalise(text)
+        best_id, best_hits = None, 0
+        for topic_id, patterns in self._topics:
+            hits = sum(1 for pattern in patterns if pattern.search(normalised))
+            if hits > best_hits:
+                best_id, best_hits = topic_id, hits
+        return best_id

@@ -1,0 +1,1 @@
+"""Language handling: detecting a message's language and explicit switch requests."""

@@ -1,0 +1,123 @@
+"""Detects whether a message is Finnish, Swedish or English.
+
+Two detectors share one interface: lingua (the default; most accurate on short
+messages in bench/langid) and langdetect (selectable with LANGUAGE_DETECTOR).
+Both are restricted to the three languages we serve.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional, Protocol
+
+from bot.settings import SUPPORTED_LANGUAGES
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The most likely language (None if nothing detectable) and its confidence 0-1."""
+
+    language: Optional[str]
+    confidence: float
+
+
+NOTHING = Detection(None, 0.0)
+
+
+class Detector(Protocol):
+    def detect(self, text: str) -> Detection: ...
+
+
+class LinguaDetector:
+    """lingua-language-detector restricted to fi/sv/en, high-accuracy mode."""
+
+    def __init__(self) -> None:
+        from lingua import Language, LanguageDetectorBuilder
+
+        self._codes = {Language.FINNISH: "fi", Language.SWEDISH: "sv", Language.ENGLISH: "en"}
+        self._detector = (
+            LanguageDetectorBuilder.from_languages(*self._codes)
+            .with_preloaded_language_models()
+            .build()
+        )
+
+    def detect(self, text: str) -> Detection:
+        values = self._detector.compute_language_confidence_values(text)
+        if not values:
+            return NOTHING
+        best = values[0]
+        if best.value <= 0.0:
+            return NOTHING
+        return Detection(self._codes[best.language], float(best.value))
+
+
+class LangdetectDetector:
+    """langdetect (seeded for repeatable answers), its estimates renormalised to fi/sv/en."""
+
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        from langdetect import DetectorFactory
+
+        DetectorFactory.seed = 0
+
+    def detect(self, text: str) -> Detection:
+        from langdetect import detect_langs
+        from langdetect.lang_detect_exception import LangDetectException
+
+        try:
+            with self._lock:  # langdetect's factory is shared module state
+                estimates = detect_langs(text)
+        except LangDetectException:
+            return NOTHING
+        ours: Dict[str, float] = {
+            estimate.lang: estimate.prob
+            for estimate in estimates
+            if estimate.lang in SUPPORTED_LANGUAGES
+        }
+        if not ours:
+            return NOTHING
+        total = sum(ours.values())
+        language = max(ours, key=ours.get)
+        return Detection(language, ours[language] / total)
+
+
+DETECTORS: Dict[str, Callable[[], Detector]] = {
+    "lingua": LinguaDetector,
+    "langdetect": LangdetectDetector,
+}
+
+
+def make_detector(name: str) -> Detector:
+    """A detector by its configuration name ("lingua" or "langdetect")."""
+    try:
+        return DETECTORS[name]()
+    except KeyError as error:
+        raise ValueError(f"unknown language detector {name!r}; use one of {list(DETECTORS)}") from error
+
+
+def letter_count(text: str) -> int:
+    return sum(1 for character in text if character.isalpha())
+
+
+@dataclass(frozen=True)
+class LanguageDecision:
+    """What a message says about the conversation's language."""
+
+    guess: Optional[str]        # the detector's best language, however unsure
+    confident: Optional[str]    # set only when the message is long and clear enough
+    confidence: float
+
+
+def decide(detector: Detector, text: str, min_letters: int, min_confidence: float) -> LanguageDecision:
+    """Very short or unclear messages get no confident language: they keep the conversation's."""
+    if letter_count(text) == 0:
+        return LanguageDecision(None, None, 0.0)
+    detection = detector.detect(text)
+    clear = (
+        detection.language is not None
+        and letter_count(text) >= min_letters
+        and detection.confidence >= min_confidence
+    )
+    return LanguageDecision(detection.language, detection.language if clear else None, detection.confidence)

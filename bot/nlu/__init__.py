@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: language detection, Finnish lemmas, service-number topics."""

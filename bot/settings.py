@@ -1,0 +1,85 @@
+"""All configuration, read from the environment in one place, with laptop defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from error
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; see README "Configuration" for each variable."""
+
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    default_language: str = "fi"
+    language_detector: str = "lingua"
+    language_min_confidence: float = 0.75
+    language_min_letters: int = 4
+    timezone: str = "Europe/Helsinki"
+    knowledge_dir: Path = field(default=REPO_ROOT / "knowledge")
+    models_dir: Path = field(default=REPO_ROOT / "models")
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}/webhook"
+
+
+def load_settings() -> Settings:
+    """Reads the environment now (no caching): use in tests and at process start."""
+    default_language = os.environ.get("BOT_DEFAULT_LANGUAGE", "fi")
+    if default_language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"BOT_DEFAULT_LANGUAGE must be one of {SUPPORTED_LANGUAGES}")
+    detector = os.environ.get("LANGUAGE_DETECTOR", "lingua")
+    if detector not in ("lingua", "langdetect"):
+        raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
+    return Settings(
+        host=os.environ.get("BOT_HOST", "127.0.0.1"),
+        rasa_port=_int("RASA_PORT", 5005),
+        actions_port=_int("ACTIONS_PORT", 5055),
+        web_port=_int("WEB_PORT", 8000),
+        default_language=default_language,
+        language_detector=detector,
+        language_min_confidence=_float("LANGUAGE_MIN_CONFIDENCE", 0.75),
+        language_min_letters=_int("LANGUAGE_MIN_LETTERS", 4),
+        timezone=os.environ.get("BOT_TIMEZONE", "Europe/Helsinki"),
+        knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
+        models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return load_settings()

@@ -1,0 +1,210 @@
+"""Starts the action server, the Rasa server and the web server, and stops them together.
+
+`python -m bot.supervisor` is what `make run` calls; the integration tests use
+the same `Supervisor` to run the real processes on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.settings import REPO_ROOT, Settings, get_settings
+
+QUIET_ENV = {
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+@dataclass
+class Service:
+    name: str
+    command: List[str]
+    health_url: str
+    startup_timeout: float
+    process: Optional[subprocess.Popen] = None
+
+
+class StartupError(RuntimeError):
+    """A service did not become healthy in time."""
+
+
+class Supervisor:
+    """Runs the project's processes; use as a context manager or call start()/stop()."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        model: Path,
+        log_dir: Path = REPO_ROOT / "var" / "log",
+        api_token: Optional[str] = None,
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.log_dir = log_dir
+        self.api_token = api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(24)
+        self.services = self._services()
+
+    def _env(self) -> Dict[str, str]:
+        settings = self.settings
+        return {
+            **os.environ,
+            **QUIET_ENV,
+            "SANIC_HOST": settings.host,
+            "ACTION_ENDPOINT_URL": settings.actions_url,
+            "RASA_PORT": str(settings.rasa_port),
+            "ACTIONS_PORT": str(settings.actions_port),
+            "WEB_PORT": str(settings.web_port),
+            "BOT_HOST": settings.host,
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+
+    def _services(self) -> List[Service]:
+        s = self.settings
+        python = sys.executable
+        base = f"http://{s.host}"
+        return [
+            Service(
+                "actions",
+                [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],
+                f"{base}:{s.actions_port}/health",
+                60,
+            ),
+            Service(
+                "rasa",
+                [
+                    python, "-m", "rasa", "run",
+                    "--model", str(self.model),
+                    "--interface", s.host,
+                    "--port", str(s.rasa_port),
+                    "--enable-api",
+                    "--auth-token", self.api_token,
+                    "--cors", f"http://{s.host}:{s.web_port}",
+                    "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+                    "--credentials", str(REPO_ROOT / "credentials.yml"),
+                ],
+                f"{base}:{s.rasa_port}/status?token={self.api_token}",
+                240,
+            ),
+            Service(
+                "web",
+                [python, "-m", "bot.web.app", "--host", s.host, "--port", str(s.web_port)],
+                f"{base}:{s.web_port}/healthz",
+                30,
+            ),
+        ]
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self._env()
+        for service in self.services:
+            log = open(self.log_dir / f"{service.name}.log", "ab")
+            service.process = subprocess.Popen(
+                service.command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+            log.close()
+        try:
+            for service in self.services:
+                self._wait_healthy(service)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_healthy(self, service: Service) -> None:
+        deadline = time.monotonic() + service.startup_timeout
+        while time.monotonic() < deadline:
+            if service.process and service.process.poll() is not None:
+                raise StartupError(f"{service.name} exited with {service.process.returncode}; {self._tail(service)}")
+            try:
+                with urllib.request.urlopen(service.health_url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise StartupError(f"{service.name} not healthy after {service.startup_timeout:.0f} s; {self._tail(service)}")
+
+    def _tail(self, service: Service, lines: int = 15) -> str:
+        path = self.log_dir / f"{service.name}.log"
+        text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+        return "last log lines:\n" + "\n".join(text)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for service in self.services:
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+
+    def __enter__(self) -> "Supervisor":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def main() -> None:
+    from bot.training import ensure_model
+
+    parser = argparse.ArgumentParser(description="Start every process of the assistant.")
+    parser.add_argument("--model", type=Path, help="model file (default: train if needed)")
+    args = parser.parse_args()
+    settings = get_settings()
+    model = args.model or ensure_model()
+    supervisor = Supervisor(settings, model)
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    print("Starting the action server, the Rasa server and the web server...", flush=True)
+    try:
+        supervisor.start()
+    except StartupError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(
+        f"\nThe assistant is running.\n"
+        f"  Chat page:   http://{settings.host}:{settings.web_port}/\n"
+        f"  Rasa REST:   http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook\n"
+        f"  Logs:        {supervisor.log_dir}\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+    while not stopping:
+        for service in supervisor.services:
+            if service.process and service.process.poll() is not None:
+                print(f"{service.name} stopped unexpectedly; {supervisor._tail(service)}", file=sys.stderr)
+                stopping = True
+        time.sleep(0.5)
+    print("Stopping...", flush=True)
+    supervisor.stop()
+    print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Trains the Rasa model only when its inputs changed.
+
+The model file is named after a fingerprint of everything that shapes it
+(config, domain, training data, our NLU and policy code), so an unchanged
+project reuses `models/migri-<fingerprint>.tar.gz` without retraining.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, List
+
+from bot.settings import REPO_ROOT, get_settings
+
+MODEL_PREFIX = "migri-"
+KEEP_MODELS = 3
+
+
+def model_inputs(root: Path = REPO_ROOT) -> List[Path]:
+    patterns = ["config.yml", "domain.yml", "data/**/*.yml", "bot/nlu/*.py", "bot/dialogue/*.py"]
+    files: set[Path] = set()
+    for pattern in patterns:
+        files.update(path for path in root.glob(pattern) if path.is_file())
+    return sorted(files)
+
+
+def fingerprint(files: Iterable[Path], root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(models_dir: Path | None = None, root: Path = REPO_ROOT) -> Path:
+    directory = models_dir or get_settings().models_dir
+    return directory / f"{MODEL_PREFIX}{fingerprint(model_inputs(root), root)}.tar.gz"
+
+
+def _remove_old_models(directory: Path, keep: Path) -> None:
+    old = sorted(
+        (path for path in directory.glob(f"{MODEL_PREFIX}*.tar.gz") if path != keep),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for path in old[KEEP_MODELS - 1 :]:
+        path.unlink(missing_ok=True)
+
+
+def ensure_model(models_dir: Path | None = None, force: bool = False) -> Path:
+    """The current model's path, training it first if it does not exist yet."""
+    target = model_path(models_dir)
+    if target.exists() and not force:
+        print(f"Model is up to date: {target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target}")
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    print("Training the model (about a minute)...", flush=True)
+    env = {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    command = [
+        sys.executable, "-m", "rasa", "train",
+        "--config", str(REPO_ROOT / "config.yml"),
+        "--domain", str(REPO_ROOT / "domain.yml"),
+        "--data", str(REPO_ROOT / "data"),
+        "--out", str(target.parent),
+        "--fixed-model-name", target.name[: -len(".tar.gz")],
+    ]
+    subprocess.run(command, check=True, env=env, cwd=REPO_ROOT)
+    _remove_old_models(target.parent, target)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the model if its inputs changed.")
+    parser.add_argument("--force", action="store_true", help="train even if up to date")
+    args = parser.parse_args()
+    ensure_model(force=args.force)
+
+
+if __name__ == "__main__":
+    main()

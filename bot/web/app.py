@@ -1,0 +1,64 @@
+"""aiohttp web server for the chat page in `channels/web/`.
+
+The page talks to Rasa's socket.io channel directly; this server only serves
+the page, its assets and the address of the Rasa server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from aiohttp import web
+
+from bot.settings import REPO_ROOT, Settings, get_settings
+
+WEB_ROOT = REPO_ROOT / "channels" / "web"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    response = await handler(request)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+
+    async def index(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(WEB_ROOT / "index.html")
+
+    async def config(_: web.Request) -> web.Response:
+        # The browser reaches Rasa on the same host name it used for this page.
+        return web.json_response(
+            {"rasaPort": settings.rasa_port, "defaultLanguage": settings.default_language}
+        )
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/", index)
+    app.router.add_get("/config.json", config)
+    app.router.add_get("/healthz", health)
+    app.router.add_static("/static/", WEB_ROOT / "static", follow_symlinks=False)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the chat page.")
+    settings = get_settings()
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.web_port)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

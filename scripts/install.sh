@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the assistant needs: Debian packages (Voikko for Finnish lemmas)
+# and the Python virtual environment from requirements.lock. Safe to re-run:
+# it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libvoikko1 voikko-fi)
+PYTHON=${PYTHON:-python3}
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "Python 3.11 is required (found $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+
+stamp=.venv/.requirements.lock
+if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
+  echo "Installing Python packages from requirements.lock (a few minutes the first time)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python -r requirements.lock
+  cp requirements.lock "$stamp"
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The project's checks: data validation, lint, pytest (unit, integration over
+# real HTTP, conversation tests per language). Exits non-zero on any failure,
+# including pytest collecting no tests (exit code 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+
+echo "== rasa data validate"
+.venv/bin/python -m rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+
+echo "== ruff"
+.venv/bin/ruff check bot actions tests bench
+
+echo "== pytest"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,113 @@
+"""The knowledge base: every fact present, every answer in fi, sv and en."""
+
+import re
+
+import pytest
+import yaml
+
+from bot.knowledge.store import international_number
+from bot.settings import REPO_ROOT
+from tests.conftest import LANGUAGES
+
+DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+FAQ_INTENTS = [intent for intent in DOMAIN["intents"] if intent.startswith("ask_")]
+
+
+def test_every_faq_intent_has_an_answer(renderer):
+    missing = [intent for intent in FAQ_INTENTS if not renderer.has_answer(intent)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("intent", FAQ_INTENTS)
+def test_every_faq_answer_renders_in_every_language(renderer, intent, language):
+    text = renderer.answer(intent, language)
+    assert text.strip()
+    assert "{" not in text and "}" not in text
+    assert renderer.title(intent, language).strip()
+
+
+def test_every_answer_part_exists_in_all_three_languages(knowledge):
+    for key, entry in knowledge.answers.items():
+        for part, texts in entry.items():
+            assert set(texts) == set(LANGUAGES), f"{key}.{part} lacks a language"
+
+
+@pytest.mark.parametrize(
+    ("topic", "number"),
+    [
+        ("eu_registration", "0295 790 600"),
+        ("brexit", "0295 790 600"),
+        ("studies_work", "0295 790 602"),
+        ("family", "0295 790 603"),
+        ("card_renewal", "0295 790 604"),
+        ("entry_ban", "0295 790 600"),
+        ("citizenship", "0295 790 604"),
+        ("asylum_work", "0295 790 600"),
+        ("travel_documents", "0295 790 600"),
+        ("ukraine", "0295 790 605"),
+        ("switchboard", "0295 430 431"),
+    ],
+)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_topic_gets_its_own_number_only(renderer, topic, number, language):
+    text = renderer.service_number(topic, language)
+    assert number in text
+    other_numbers = set(re.findall(r"0295 \d{3} \d{3}", text)) - {number}
+    assert other_numbers == set()
+
+
+def test_a_number_question_without_topic_offers_every_topic(renderer):
+    buttons = renderer.topic_buttons("sv")
+    assert len(buttons) == 11
+    assert renderer.answer("ask_service_number", "fi") == renderer.part(
+        "ask_service_number", "ask_topic", "fi"
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "facts"),
+    [
+        ("ask_sms_sender", ["18135"]),
+        ("ask_call_from_abroad", ["+358", "+358 295 790 600"]),
+        ("ask_employer_right_to_work", ["tto@migri.fi", "securemail.migri.fi", "2"]),
+        ("ask_employer_technical", ["esupport@migri.fi"]),
+        ("ask_booking_cancel", ["migri@migri.fi"]),
+        ("ask_booking_family", ["6"]),
+        ("ask_booking_availability", ["3"]),
+        ("ask_urgent_matter", ["3"]),
+        ("ask_asylum", ["0295 790 600"]),
+        ("ask_service_hours", ["8.30", "12.00", "13.00", "15.30"]),
+    ],
+)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_answers_carry_their_facts(renderer, intent, facts, language):
+    text = renderer.answer(intent, language)
+    for fact in facts:
+        assert fact in text
+
+
+def test_every_language_names_the_three_guidance_languages(renderer):
+    assert all(word in renderer.answer("ask_guidance_languages", "en") for word in ("Finnish", "Swedish", "English"))
+    assert all(word in renderer.answer("ask_guidance_languages", "fi") for word in ("suomeksi", "ruotsiksi", "englanniksi"))
+    assert all(word in renderer.answer("ask_guidance_languages", "sv") for word in ("finska", "svenska", "engelska"))
+
+
+def test_urgency_uses_three_months_and_records_its_source(knowledge):
+    assert knowledge.facts["booking"]["urgent_within_months"] == 3
+    assert "Swedish" in knowledge.facts["booking"]["urgent_within_months_source"]
+
+
+def test_each_phone_number_is_stored_once():
+    text = (REPO_ROOT / "knowledge").rglob("*.yml")
+    occurrences = sum(path.read_text(encoding="utf-8").count("0295 790 603") for path in text)
+    assert occurrences == 1
+
+
+def test_international_number():
+    assert international_number("0295 790 600", "+358") == "+358 295 790 600"
+
+
+def test_unknown_language_is_refused(renderer):
+    with pytest.raises(ValueError):
+        renderer.answer("ask_call_cost", "de")
