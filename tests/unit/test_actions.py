@@ -1,0 +1,83 @@
+"""FAQ, suggestion and language actions, run with the SDK's own tracker and dispatcher."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFaq, ActionSuggestTopics
+from actions.language import ActionSwitchLanguage
+
+
+def make_tracker(intent, language="fi", entities=(), ranking=()):
+    latest = {
+        "text": "...",
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": list(entities),
+        "intent_ranking": [{"name": name, "confidence": c} for name, c in ranking],
+    }
+    return Tracker("test", {"language": language}, latest, [], False, None, {}, "action_listen")
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("fi", "0295 790 603"), ("sv", "0295 790 603"), ("en", "0295 790 603")]
+)
+async def test_number_for_a_topic(language, expected):
+    tracker = make_tracker("ask_service_number", language, [{"entity": "topic", "value": "family"}])
+    messages, events = await run(ActionAnswerFaq(), tracker)
+    assert events == []
+    assert expected in messages[0]["text"]
+    assert messages[0]["buttons"] == []
+
+
+async def test_number_without_topic_offers_topic_buttons():
+    messages, _ = await run(ActionAnswerFaq(), make_tracker("ask_service_number", "sv"))
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert '/ask_service_number{"topic": "family"}' in payloads
+    assert len(payloads) == 11
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_answer_is_in_the_conversation_language(language, renderer):
+    messages, _ = await run(ActionAnswerFaq(), make_tracker("ask_booking_late", language))
+    assert messages[0]["text"] == renderer.answer("ask_booking_late", language)
+
+
+async def test_intent_without_answer_gets_the_default_response():
+    messages, _ = await run(ActionAnswerFaq(), make_tracker("greet"))
+    assert messages[0]["response"] == "utter_default"
+
+
+async def test_suggestions_are_the_likeliest_faq_topics():
+    tracker = make_tracker(
+        "nlu_fallback", "en",
+        ranking=[("nlu_fallback", 0.3), ("ask_call_cost", 0.25), ("greet", 0.2),
+                 ("ask_booking_late", 0.1), ("ask_sms_sender", 0.05), ("ask_asylum", 0.01)],
+    )
+    messages, _ = await run(ActionSuggestTopics(), tracker)
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert messages[0]["response"] == "utter_did_you_mean"
+    assert payloads == ["/ask_call_cost", "/ask_booking_late", "/ask_sms_sender", "/help"]
+    assert messages[0]["buttons"][0]["title"] == "Call costs"
+
+
+async def test_no_suggestion_asks_to_rephrase():
+    tracker = make_tracker("nlu_fallback", "en", ranking=[("nlu_fallback", 0.3), ("greet", 0.2)])
+    messages, _ = await run(ActionSuggestTopics(), tracker)
+    assert messages[0]["response"] == "utter_ask_rephrase"
+
+
+async def test_switch_with_a_language_confirms():
+    tracker = make_tracker("switch_language", "sv", [{"entity": "requested_language", "value": "sv"}])
+    messages, _ = await run(ActionSwitchLanguage(), tracker)
+    assert messages[0]["response"] == "utter_language_switched"
+
+
+async def test_switch_without_a_language_asks_which():
+    messages, _ = await run(ActionSwitchLanguage(), make_tracker("switch_language", "fi"))
+    assert messages[0]["response"] == "utter_which_language"

@@ -1,0 +1,40 @@
+"""Service-number topics recognised from inflected and mixed-language messages."""
+
+import pytest
+
+from bot.knowledge.topics import TopicMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge):
+    return TopicMatcher(knowledge.topics)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("mihin numeroon soitan perheenyhdistämisasioissa", "family"),
+        ("oleskelulupakorttini uusiminen, mikä numero", "card_renewal"),
+        ("kansalaisuushakemukseni numero", "citizenship"),
+        ("turvapaikanhakijan työnteko-oikeus puhelinnumero", "asylum_work"),
+        ("opiskelijan oleskelulupa numero", "studies_work"),
+        ("vaihteen numero", "switchboard"),
+        ("telefonnummer för medborgarskap", "citizenship"),
+        ("nummer för uppehållstillstånd för min fru", "family"),
+        ("växelns nummer", "switchboard"),
+        ("vilket nummer gäller främlingspass", "travel_documents"),
+        ("number for work permit questions", "studies_work"),
+        ("phone number for EU registration", "eu_registration"),
+        ("who do I call about Brexit", "brexit"),
+        ("number for Ukraine questions", "ukraine"),
+        ("entry ban withdrawal number", "entry_ban"),
+        ("renew my residence permit card", "card_renewal"),
+    ],
+)
+def test_topics(matcher, text, topic):
+    assert matcher.match(text) == topic
+
+
+@pytest.mark.parametrize("text", ["what is your phone number", "mikä on numeronne", "telefonnummer"])
+def test_no_topic(matcher, text):
+    assert matcher.match(text) is None
