@@ -1,6 +1,9 @@
 # The two commands of the README: `make run` and `make test`.
 .PHONY: install train run test bench clean
 
+# No Rasa telemetry leaves the machine, whichever command runs.
+export RASA_TELEMETRY_ENABLED := false
+
 install:
 	@scripts/install.sh
 

@@ -10,6 +10,15 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 
+# Environment for every Rasa process we start: no telemetry leaves the machine,
+# and library warnings that say nothing to an operator are silenced.
+RASA_PROCESS_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONWARNINGS": "ignore",
+}
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)

@@ -19,13 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.settings import REPO_ROOT, Settings, get_settings
-
-QUIET_ENV = {
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "PYTHONWARNINGS": "ignore",
-}
+from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, get_settings
 
 
 @dataclass
@@ -61,7 +55,7 @@ class Supervisor:
         settings = self.settings
         return {
             **os.environ,
-            **QUIET_ENV,
+            **RASA_PROCESS_ENV,
             "SANIC_HOST": settings.host,
             "ACTION_ENDPOINT_URL": settings.actions_url,
             "RASA_PORT": str(settings.rasa_port),

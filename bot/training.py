@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, List
 
-from bot.settings import REPO_ROOT, get_settings
+from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, get_settings
 
 MODEL_PREFIX = "migri-"
 KEEP_MODELS = 3
@@ -62,7 +62,7 @@ def ensure_model(models_dir: Path | None = None, force: bool = False) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     print("Training the model (about a minute)...", flush=True)
-    env = {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, **RASA_PROCESS_ENV}
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(REPO_ROOT / "config.yml"),

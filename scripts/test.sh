@@ -4,7 +4,7 @@
 # including pytest collecting no tests (exit code 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
 
 echo "== rasa data validate"
 .venv/bin/python -m rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data

@@ -64,7 +64,7 @@
     socket.emit("user_uttered", {
       message: payload,
       session_id: sessionId,
-      customData: { language: language }
+      metadata: { language: language }
     });
   }
 

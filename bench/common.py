@@ -1,0 +1,49 @@
+"""Helpers shared by the benchmarks: test-set loading and summary statistics."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import yaml
+
+from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
+
+TEST_SET_DIR = REPO_ROOT / "tests" / "nlu"
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    """(intent, text) pairs of a Rasa NLU YAML file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pairs = []
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                pairs.append((block["intent"], line[2:].strip()))
+    return pairs
+
+
+def held_out_sets() -> Dict[str, List[Tuple[str, str]]]:
+    """The held-out NLU test set of each language."""
+    return {language: load_examples(TEST_SET_DIR / f"{language}.yml") for language in SUPPORTED_LANGUAGES}
+
+
+def length_bucket(text: str) -> str:
+    words = len(text.split())
+    return "1-2 words" if words <= 2 else "3-5 words" if words <= 5 else "6+ words"
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")

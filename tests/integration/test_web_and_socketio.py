@@ -1,0 +1,89 @@
+"""The chat page's web server, and Rasa's socket.io channel as the page uses it."""
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+import socketio
+
+from tests.integration.helpers import response_text
+
+pytestmark = pytest.mark.integration
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def web_url(assistant, path):
+    return f"http://{assistant.settings.host}:{assistant.settings.web_port}{path}"
+
+
+def test_chat_page_is_served_with_its_assets(assistant):
+    status, headers, body = get(web_url(assistant, "/"))
+    assert status == 200
+    page = body.decode()
+    assert 'id="language-select"' in page and 'for="message-input"' in page
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    for asset in ("/static/chat.js", "/static/chat.css", "/static/vendor/socket.io.min.js", "/static/i18n.json"):
+        assert get(web_url(assistant, asset))[0] == 200
+
+
+def test_page_config_points_at_rasa(assistant):
+    _, _, body = get(web_url(assistant, "/config.json"))
+    assert json.loads(body)["rasaPort"] == assistant.settings.rasa_port
+
+
+def test_unknown_path_is_404_and_no_directory_escape(assistant):
+    for path in ("/nope", "/static/../bot/settings.py", "/static/%2e%2e/bot/settings.py"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            get(web_url(assistant, path))
+        assert error.value.code in (403, 404)
+
+
+async def converse(assistant, messages, language):
+    client = socketio.AsyncClient()
+    replies = asyncio.Queue()
+    confirmed = asyncio.Event()
+    session = {}
+
+    @client.on("session_confirm")
+    async def on_confirm(data):
+        session["id"] = data.get("session_id") if isinstance(data, dict) else data
+        confirmed.set()
+
+    @client.on("bot_uttered")
+    async def on_bot(data):
+        await replies.put(data)
+
+    url = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
+    # python-socketio's websocket client needs a newer aiohttp than Rasa pins; polling
+    # exercises the same server-side channel.
+    await client.connect(url, transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": None})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        answers = []
+        for message in messages:
+            await client.emit("user_uttered", {
+                "message": message, "session_id": session["id"], "metadata": {"language": language},
+            })
+            answers.append(await asyncio.wait_for(replies.get(), 30))
+        return answers
+    finally:
+        await client.disconnect()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_socketio_conversation_in_the_page_language(assistant, language):
+    answers = asyncio.run(converse(assistant, ["ok"], language))
+    assert answers[0]["text"] == response_text("utter_anything_else", language)
+
+
+def test_socketio_buttons_arrive_as_quick_replies(assistant):
+    answers = asyncio.run(converse(assistant, ["/help"], "sv"))
+    titles = [reply["title"] for reply in answers[0]["quick_replies"]]
+    assert "Servicenummer" in titles
