@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
 
 from rasa_sdk import Tracker
 
@@ -17,7 +16,7 @@ def conversation_language(tracker: Tracker) -> str:
     return language if language in SUPPORTED_LANGUAGES else get_settings().default_language
 
 
-def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, name: str) -> str | None:
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == name:
             return entity.get("value")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,24 +13,24 @@ from actions.common import conversation_language, latest_entity, renderer
 MAX_SUGGESTIONS = 3
 
 
-def _payload(intent: str, entities: Dict[str, str] | None = None) -> str:
+def _payload(intent: str, entities: dict[str, str] | None = None) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 class ActionAnswerFaq(Action):
     """Answers the latest FAQ intent in the conversation's language."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = conversation_language(tracker)
         answers = renderer()
         if not intent or not answers.has_answer(intent):
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(text=answers.part("ask_rephrase", "text", language))
             return []
         topic = latest_entity(tracker, "topic")
         text = answers.answer(intent, language, topic=topic)
@@ -47,12 +47,12 @@ class ActionAnswerFaq(Action):
 class ActionSuggestTopics(Action):
     """After an unsure NLU result, offers the likeliest FAQ topics as buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_topics"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
         answers = renderer()
         ranking = tracker.latest_message.get("intent_ranking") or []
@@ -62,7 +62,7 @@ class ActionSuggestTopics(Action):
             if entry.get("name") and answers.has_answer(entry["name"])
         ][:MAX_SUGGESTIONS]
         if not candidates:
-            dispatcher.utter_message(response="utter_ask_rephrase")
+            dispatcher.utter_message(text=answers.part("ask_rephrase", "text", language))
             return []
         buttons = [
             {"title": answers.title(intent, language), "payload": _payload(intent)}
@@ -71,5 +71,5 @@ class ActionSuggestTopics(Action):
         buttons.append(
             {"title": answers.title("something_else", language), "payload": _payload("help")}
         )
-        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        dispatcher.utter_message(text=answers.part("did_you_mean", "text", language), buttons=buttons)
         return []

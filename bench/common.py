@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
@@ -13,7 +13,7 @@ from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 TEST_SET_DIR = REPO_ROOT / "tests" / "nlu"
 
 
-def load_examples(path: Path) -> List[Tuple[str, str]]:
+def load_examples(path: Path) -> list[tuple[str, str]]:
     """(intent, text) pairs of a Rasa NLU YAML file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     pairs = []
@@ -27,7 +27,7 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
     return pairs
 
 
-def held_out_sets() -> Dict[str, List[Tuple[str, str]]]:
+def held_out_sets() -> dict[str, list[tuple[str, str]]]:
     """The held-out NLU test set of each language."""
     return {language: load_examples(TEST_SET_DIR / f"{language}.yml") for language in SUPPORTED_LANGUAGES}
 

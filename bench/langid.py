@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from typing import Dict, List, Tuple
 
 from bench.common import held_out_sets, length_bucket, median
 from bot.language.detection import DETECTORS, decide
@@ -19,9 +18,9 @@ BUCKETS = ("1-2 words", "3-5 words", "6+ words")
 CONVERSATION_LENGTH = 10
 
 
-def accuracy_table(detector, examples: Dict[str, List[Tuple[str, str]]]) -> None:
-    hits: Dict[str, List[int]] = defaultdict(list)
-    timings: List[float] = []
+def accuracy_table(detector, examples: dict[str, list[tuple[str, str]]]) -> None:
+    hits: dict[str, list[int]] = defaultdict(list)
+    timings: list[float] = []
     for language, pairs in examples.items():
         for _, text in pairs:
             started = time.perf_counter()

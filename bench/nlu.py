@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import yaml
 
@@ -32,7 +31,7 @@ from bot.training import ensure_model
 FALLBACK = "nlu_fallback"
 
 
-async def _predict(model: Path, texts: List[str]) -> Tuple[List[str], List[str], List[float]]:
+async def _predict(model: Path, texts: list[str]) -> tuple[list[str], list[str], list[float]]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -47,17 +46,18 @@ async def _predict(model: Path, texts: List[str]) -> Tuple[List[str], List[str],
     return raw, final, timings
 
 
-def evaluate(model: Path, label: str) -> Dict[str, float]:
+def evaluate(model: Path, label: str) -> dict[str, float]:
     sets = held_out_sets()
     print(f"\n{label}: {model.name}")
-    print(f"  {'lang':4} | {'n':>4} | {'accuracy':>8} | {'macro-F1':>8} | {'after fallback':>14} | {'fallback':>8} | parse ms")
+    header = ["lang", "   n", "accuracy", "macro-F1", "after fallback", "fallback", "parse ms"]
+    print("  " + " | ".join(header))
     scores = {}
     for language, pairs in sets.items():
         gold = [intent for intent, _ in pairs]
         raw, final, timings = asyncio.run(_predict(model, [text for _, text in pairs]))
-        accuracy = sum(g == p for g, p in zip(gold, raw)) / len(gold)
+        accuracy = sum(g == p for g, p in zip(gold, raw, strict=True)) / len(gold)
         macro = f1_score(gold, raw, average="macro", zero_division=0)
-        after = sum(g == p for g, p in zip(gold, final)) / len(gold)
+        after = sum(g == p for g, p in zip(gold, final, strict=True)) / len(gold)
         fallback = sum(p == FALLBACK for p in final) / len(final)
         scores[language] = macro
         print(f"  {language:4} | {len(gold):4} | {100 * accuracy:7.1f}% | {macro:8.3f} | {100 * after:13.1f}% "
@@ -65,7 +65,7 @@ def evaluate(model: Path, label: str) -> Dict[str, float]:
     return scores
 
 
-def train_variant(changes: Dict[str, object], directory: Path) -> Path:
+def train_variant(changes: dict[str, object], directory: Path) -> Path:
     config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
     for component in config["pipeline"]:
         if component["name"].endswith("LemmatizingTokenizer"):

@@ -17,7 +17,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, get_settings
 
@@ -25,10 +24,10 @@ from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, get_settings
 @dataclass
 class Service:
     name: str
-    command: List[str]
+    command: list[str]
     health_url: str
     startup_timeout: float
-    process: Optional[subprocess.Popen] = None
+    process: subprocess.Popen | None = None
 
 
 class StartupError(RuntimeError):
@@ -43,7 +42,7 @@ class Supervisor:
         settings: Settings,
         model: Path,
         log_dir: Path = REPO_ROOT / "var" / "log",
-        api_token: Optional[str] = None,
+        api_token: str | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
@@ -51,7 +50,7 @@ class Supervisor:
         self.api_token = api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(24)
         self.services = self._services()
 
-    def _env(self) -> Dict[str, str]:
+    def _env(self) -> dict[str, str]:
         settings = self.settings
         return {
             **os.environ,
@@ -65,7 +64,7 @@ class Supervisor:
             "PYTHONPATH": str(REPO_ROOT),
         }
 
-    def _services(self) -> List[Service]:
+    def _services(self) -> list[Service]:
         s = self.settings
         python = sys.executable
         base = f"http://{s.host}"
@@ -150,7 +149,7 @@ class Supervisor:
                 os.killpg(service.process.pid, signal.SIGKILL)
                 service.process.wait()
 
-    def __enter__(self) -> "Supervisor":
+    def __enter__(self) -> Supervisor:
         self.start()
         return self
 

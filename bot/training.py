@@ -12,8 +12,8 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, List
 
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, get_settings
 
@@ -21,7 +21,7 @@ MODEL_PREFIX = "migri-"
 KEEP_MODELS = 3
 
 
-def model_inputs(root: Path = REPO_ROOT) -> List[Path]:
+def model_inputs(root: Path = REPO_ROOT) -> list[Path]:
     patterns = ["config.yml", "domain.yml", "data/**/*.yml", "bot/nlu/*.py", "bot/dialogue/*.py"]
     files: set[Path] = set()
     for pattern in patterns:
@@ -58,7 +58,8 @@ def ensure_model(models_dir: Path | None = None, force: bool = False) -> Path:
     """The current model's path, training it first if it does not exist yet."""
     target = model_path(models_dir)
     if target.exists() and not force:
-        print(f"Model is up to date: {target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target}")
+        shown = target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else target
+        print(f"Model is up to date: {shown}")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     print("Training the model (about a minute)...", flush=True)

@@ -10,27 +10,27 @@ applies the events of every policy's prediction, whichever policy wins.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.engine.storage.resource import Resource
 
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 LANGUAGE_SLOT = "language"
 
 
-def _supported(value: Any) -> Optional[str]:
+def _supported(value: Any) -> str | None:
     return value if isinstance(value, str) and value in SUPPORTED_LANGUAGES else None
 
 
-def channel_hint(tracker: DialogueStateTracker) -> Optional[str]:
+def channel_hint(tracker: DialogueStateTracker) -> str | None:
     """The language the channel says the user chose (metadata key "language")."""
     latest = tracker.latest_message
     for metadata in (
@@ -42,7 +42,7 @@ def channel_hint(tracker: DialogueStateTracker) -> Optional[str]:
     return None
 
 
-def detector_guess(tracker: DialogueStateTracker) -> Optional[str]:
+def detector_guess(tracker: DialogueStateTracker) -> str | None:
     latest = tracker.latest_message
     for entity in (latest.entities if latest else []) or []:
         if entity.get("entity") == "language_guess":
@@ -61,11 +61,11 @@ class ConversationLanguagePolicy(Policy):
     """Fills an empty `language` slot; never competes for the next action."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"priority": 0}
 
     def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
     ) -> Resource:
         return self._resource
 
@@ -73,10 +73,10 @@ class ConversationLanguagePolicy(Policy):
         self,
         tracker: DialogueStateTracker,
         domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
+        rule_only_data: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        events: List[Event] = []
+        events: list[Event] = []
         if _supported(tracker.get_slot(LANGUAGE_SLOT)) is None:
             language = initial_language(tracker, get_settings().default_language)
             events.append(SlotSet(LANGUAGE_SLOT, language))

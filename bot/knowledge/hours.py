@@ -8,20 +8,20 @@ noon-closing days, which are not public holidays and are derived here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Mapping, Optional, Tuple
 
 import holidays
 from dateutil.easter import easter
 
-Period = Tuple[dt.time, dt.time]
+Period = tuple[dt.time, dt.time]
 
 # python-holidays names its languages a little differently from ours.
 HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
 
 
-def noon_closing_days(year: int) -> Dict[dt.date, str]:
+def noon_closing_days(year: int) -> dict[dt.date, str]:
     """The five days a year the service closes at noon, keyed by date."""
     maundy_thursday = easter(year) - dt.timedelta(days=3)
     # Midsummer Eve is the Friday between 19 and 25 June.
@@ -54,11 +54,11 @@ class LineStatus:
     """Whether the line is open at a moment, and why not if it is closed."""
 
     is_open: bool
-    open_until: Optional[dt.datetime]
-    reason: Optional[str]  # holiday, weekend, lunch, before_hours, after_hours, noon_closing
-    holiday: Optional[dt.date]
-    noon_closing_day: Optional[str]
-    next_opening: Optional[dt.datetime]
+    open_until: dt.datetime | None
+    reason: str | None  # holiday, weekend, lunch, before_hours, after_hours, noon_closing
+    holiday: dt.date | None
+    noon_closing_day: str | None
+    next_opening: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class ExceptionalDay:
 
     date: dt.date
     closed: bool
-    noon_closing_day: Optional[str]  # key in calendar.yml when closing at noon
+    noon_closing_day: str | None  # key in calendar.yml when closing at noon
 
 
 class ServiceCalendar:
@@ -75,7 +75,7 @@ class ServiceCalendar:
 
     def __init__(self, service_hours: Mapping) -> None:
         self.weekdays = frozenset(service_hours["weekdays"])
-        self.periods: List[Period] = [
+        self.periods: list[Period] = [
             (_parse_time(start), _parse_time(end)) for start, end in service_hours["periods"]
         ]
         self.noon = _parse_time(service_hours["noon_closing_time"])
@@ -83,7 +83,7 @@ class ServiceCalendar:
     def is_public_holiday(self, day: dt.date) -> bool:
         return day in public_holidays(day.year)
 
-    def periods_on(self, day: dt.date) -> List[Period]:
+    def periods_on(self, day: dt.date) -> list[Period]:
         """Opening periods of one day: none on weekends and public holidays."""
         if day.weekday() not in self.weekdays or self.is_public_holiday(day):
             return []
@@ -119,7 +119,7 @@ class ServiceCalendar:
         holiday = today if reason == "holiday" else None
         return LineStatus(False, None, reason, holiday, noon_key, next_opening)
 
-    def next_opening(self, now: dt.datetime, horizon_days: int = 31) -> Optional[dt.datetime]:
+    def next_opening(self, now: dt.datetime, horizon_days: int = 31) -> dt.datetime | None:
         """The first period start after `now`, looking ahead up to `horizon_days`."""
         for offset in range(horizon_days + 1):
             day = now.date() + dt.timedelta(days=offset)
@@ -129,9 +129,9 @@ class ServiceCalendar:
                     return opening
         return None
 
-    def upcoming_exceptions(self, today: dt.date, count: int = 3) -> List[ExceptionalDay]:
+    def upcoming_exceptions(self, today: dt.date, count: int = 3) -> list[ExceptionalDay]:
         """The next `count` weekdays (from today) that are holidays or close at noon."""
-        found: List[ExceptionalDay] = []
+        found: list[ExceptionalDay] = []
         day = today
         while len(found) < count and day < today + dt.timedelta(days=400):
             if day.weekday() in self.weekdays:

@@ -6,7 +6,8 @@ Texts come only from `knowledge/`; this module fills in facts, hours and dates.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.knowledge.hours import ServiceCalendar, public_holidays
@@ -46,7 +47,7 @@ class AnswerRenderer:
             raise UnknownAnswer(key) from error
 
     def _fill(self, template: str, language: str, **extra: str) -> str:
-        values: Dict[str, str] = dict(self._facts)
+        values: dict[str, str] = dict(self._facts)
         values["hours"] = self.weekly_hours(language)
         values.update(extra)
         return template.format_map(values)
@@ -63,8 +64,8 @@ class AnswerRenderer:
         self,
         key: str,
         language: str,
-        topic: Optional[str] = None,
-        now: Optional[dt.datetime] = None,
+        topic: str | None = None,
+        now: dt.datetime | None = None,
     ) -> str:
         """The reply for an FAQ intent; topic and time are used where they matter."""
         if key == "ask_open_now":
@@ -112,7 +113,7 @@ class AnswerRenderer:
         name = public_holidays(day.year, language)[day]
         return name if language == "en" else _lower_first(name)
 
-    def open_now(self, language: str, now: Optional[dt.datetime] = None) -> str:
+    def open_now(self, language: str, now: dt.datetime | None = None) -> str:
         _check_language(language)
         moment = (now or self.now()).astimezone(self.timezone)
         status = self.calendar.status(moment)
@@ -138,7 +139,7 @@ class AnswerRenderer:
             "ask_open_now", "closed", language, reason=reason, next_opening=next_opening
         )
 
-    def exceptional_hours(self, language: str, now: Optional[dt.datetime] = None) -> str:
+    def exceptional_hours(self, language: str, now: dt.datetime | None = None) -> str:
         _check_language(language)
         today = (now or self.now()).astimezone(self.timezone).date()
         calendar = self.knowledge.calendar
@@ -177,7 +178,7 @@ class AnswerRenderer:
             text = f"{text} {self.part(topic['note'], 'text', language)}"
         return text
 
-    def topic_buttons(self, language: str) -> List[Tuple[str, str]]:
+    def topic_buttons(self, language: str) -> list[tuple[str, str]]:
         """(button title, topic id) for every service-number topic."""
         _check_language(language)
         return [(topic["button"][language], topic["id"]) for topic in self.knowledge.topics]

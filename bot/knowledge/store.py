@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import Any
 
 import yaml
 
@@ -17,14 +18,14 @@ class KnowledgeBase:
     """Everything in `knowledge/`: facts, topics, calendar words and answers."""
 
     facts: Mapping[str, Any]
-    topics: List[Mapping[str, Any]]
+    topics: list[Mapping[str, Any]]
     calendar: Mapping[str, Any]
     answers: Mapping[str, Mapping[str, Any]]
 
-    def template_facts(self) -> Dict[str, str]:
+    def template_facts(self) -> dict[str, str]:
         """Facts by the flat names answer templates use, e.g. {phone_general}."""
         facts = self.facts
-        named: Dict[str, str] = {}
+        named: dict[str, str] = {}
         for key, number in facts["phone"].items():
             named[f"phone_{key}"] = number
         for key, address in facts["email"].items():
@@ -64,7 +65,7 @@ def _read_yaml(path: Path) -> Any:
 def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     """Reads every file of the knowledge directory (default: settings.knowledge_dir)."""
     root = directory or get_settings().knowledge_dir
-    answers: Dict[str, Mapping[str, Any]] = {}
+    answers: dict[str, Mapping[str, Any]] = {}
     for path in sorted((root / "answers").glob("*.yml")):
         for key, answer in (_read_yaml(path) or {}).items():
             if key in answers:

@@ -7,7 +7,8 @@ mix languages, so every language's stems are tried.
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Mapping, Optional, Pattern, Tuple
+from collections.abc import Iterable, Mapping
+from re import Pattern
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 _NOT_WORD = re.compile(r"[^a-z0-9\-]+")
@@ -30,7 +31,7 @@ class TopicMatcher:
     """Picks the topic with the most matching stems; ties go to the earlier topic."""
 
     def __init__(self, topics: Iterable[Mapping]) -> None:
-        self._topics: List[Tuple[str, List[Pattern[str]]]] = []
+        self._topics: list[tuple[str, list[Pattern[str]]]] = []
         for topic in topics:
             patterns = [
                 _stem_pattern(stem)
@@ -39,7 +40,7 @@ class TopicMatcher:
             ]
             self._topics.append((topic["id"], patterns))
 
-    def match(self, text: str) -> Optional[str]:
+    def match(self, text: str) -> str | None:
         normalised = normalise(text)
         best_id, best_hits = None, 0
         for topic_id, patterns in self._topics:

@@ -8,8 +8,9 @@ Both are restricted to the three languages we serve.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Protocol
+from typing import Protocol
 
 from bot.settings import SUPPORTED_LANGUAGES
 
@@ -18,7 +19,7 @@ from bot.settings import SUPPORTED_LANGUAGES
 class Detection:
     """The most likely language (None if nothing detectable) and its confidence 0-1."""
 
-    language: Optional[str]
+    language: str | None
     confidence: float
 
 
@@ -71,7 +72,7 @@ class LangdetectDetector:
                 estimates = detect_langs(text)
         except LangDetectException:
             return NOTHING
-        ours: Dict[str, float] = {
+        ours: dict[str, float] = {
             estimate.lang: estimate.prob
             for estimate in estimates
             if estimate.lang in SUPPORTED_LANGUAGES
@@ -83,7 +84,7 @@ class LangdetectDetector:
         return Detection(language, ours[language] / total)
 
 
-DETECTORS: Dict[str, Callable[[], Detector]] = {
+DETECTORS: dict[str, Callable[[], Detector]] = {
     "lingua": LinguaDetector,
     "langdetect": LangdetectDetector,
 }
@@ -105,8 +106,8 @@ def letter_count(text: str) -> int:
 class LanguageDecision:
     """What a message says about the conversation's language."""
 
-    guess: Optional[str]        # the detector's best language, however unsure
-    confident: Optional[str]    # set only when the message is long and clear enough
+    guess: str | None        # the detector's best language, however unsure
+    confident: str | None    # set only when the message is long and clear enough
     confidence: float
 
 

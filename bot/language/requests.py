@@ -7,7 +7,6 @@ mapping in domain.yml), so "Finnish passport" does not switch to Finnish.
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
 
 from bot.knowledge.topics import normalise
 
@@ -24,14 +23,14 @@ _PATTERNS = [
 ]
 
 
-def requested_language(text: str) -> Optional[Tuple[str, int, int]]:
+def requested_language(text: str) -> tuple[str, int, int] | None:
     """(language, start, end) of the first language named in the text, if any.
 
     The span is in the normalised text, which keeps the original's length apart
     from collapsed separators; callers use it only as an approximate position.
     """
     normalised = normalise(text)
-    best: Optional[Tuple[str, int, int]] = None
+    best: tuple[str, int, int] | None = None
     for language, pattern in _PATTERNS:
         match = pattern.search(normalised)
         if match and (best is None or match.start() < best[1]):

@@ -9,7 +9,7 @@ as plain arrays and JSON (no pickle) and predicts with numpy alone.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,7 +35,7 @@ def _lemmas(message: Message) -> str:
     return (message.get(TEXT) or "").lower()
 
 
-def _vectorizers(config: Dict[Text, Any]) -> Dict[str, TfidfVectorizer]:
+def _vectorizers(config: dict[str, Any]) -> dict[str, TfidfVectorizer]:
     return {
         "words": TfidfVectorizer(
             analyzer="word", ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True,
@@ -55,15 +55,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Multinomial logistic regression over word (lemma) and character TF-IDF."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "word_ngrams": [1, 2], "char_ngrams": [1, 4], "max_iter": 2000}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        state: Optional[Dict[str, Any]] = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         self.config = config
         self.model_storage = model_storage
@@ -73,11 +73,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     # -- training -----------------------------------------------------------
@@ -120,12 +120,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 arrays = np.load(directory / "arrays.npz")
@@ -153,7 +153,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             vectorizer.idf_ = self.state["idf"][name]
 
     # -- prediction ---------------------------------------------------------
-    def probabilities(self, messages: List[Message]) -> np.ndarray:
+    def probabilities(self, messages: list[Message]) -> np.ndarray:
         if getattr(self, "_vectorizers", None) is None:
             self._build_vectorizers()
         words = self._vectorizers["words"].transform([_lemmas(m) for m in messages])
@@ -163,12 +163,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.state is None or not messages:
             return messages
         probabilities = self.probabilities(messages)
         intents = self.state["intents"]
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][:RANKING_LENGTH]
             ranking = [{"name": intents[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -10,7 +10,7 @@ It also stores the guess on the message for the tokenizer's Finnish lemmas.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,11 +35,11 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Detects fi/sv/en per message (detector chosen by LANGUAGE_DETECTOR)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # None means: take the value from the environment (bot/settings.py).
         return {"detector": None, "min_confidence": None, "min_letters": None}
 
-    def __init__(self, config: Dict[Text, Any], detector: Optional[Detector] = None) -> None:
+    def __init__(self, config: dict[str, Any], detector: Detector | None = None) -> None:
         settings = get_settings()
         self.detector_name = config.get("detector") or settings.language_detector
         self.min_confidence = config.get("min_confidence") or settings.language_min_confidence
@@ -49,14 +49,14 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         return cls(config)
 
-    def _entity(self, name: str, value: str, start: int, end: int, confidence: float) -> Dict[str, Any]:
+    def _entity(self, name: str, value: str, start: int, end: int, confidence: float) -> dict[str, Any]:
         return {
             "entity": name,
             "value": value,
@@ -66,7 +66,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             "extractor": self.name,
         }
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             decision = decide(self.detector, text, self.min_letters, self.min_confidence)

@@ -8,8 +8,9 @@ messages guessed Finnish are lemmatised; others keep their words as they are.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,7 +26,7 @@ from bot.nlu.language_detector import LANGUAGE_GUESS_PROPERTY
 logger = logging.getLogger(__name__)
 
 
-def voikko_lemmatizer(cache_size: int = 50_000) -> Optional[Callable[[str], str]]:
+def voikko_lemmatizer(cache_size: int = 50_000) -> Callable[[str], str] | None:
     """A word -> lemma function backed by Voikko, or None if Voikko is not installed."""
     try:
         from libvoikko import Voikko
@@ -52,24 +53,24 @@ class LemmatizingTokenizer(WhitespaceTokenizer):
     """WhitespaceTokenizer plus Voikko lemmas for Finnish messages."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "lemmatize_finnish": True}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self.lemma = voikko_lemmatizer() if config.get("lemmatize_finnish") else None
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LemmatizingTokenizer":
+    ) -> LemmatizingTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         if (
             self.lemma is not None

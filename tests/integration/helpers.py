@@ -3,7 +3,7 @@
 import json
 import urllib.request
 import uuid
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
@@ -38,8 +38,8 @@ class Conversation:
         settings = assistant.settings
         self.base = f"http://{settings.host}:{settings.rasa_port}"
 
-    def say(self, text: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:
-        payload: Dict[str, Any] = {"sender": self.sender, "message": text}
+    def say(self, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"sender": self.sender, "message": text}
         if metadata:
             payload["metadata"] = metadata
         return post_json(f"{self.base}/webhooks/rest/webhook", payload)
@@ -47,12 +47,12 @@ class Conversation:
     def texts(self, text: str, **kwargs: Any) -> str:
         return " ".join(reply.get("text", "") for reply in self.say(text, **kwargs))
 
-    def tracker(self) -> Dict[str, Any]:
+    def tracker(self) -> dict[str, Any]:
         url = f"{self.base}/conversations/{self.sender}/tracker?token={self.assistant.api_token}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
-    def last_actions(self) -> List[str]:
+    def last_actions(self) -> list[str]:
         """Actions run since the latest user message."""
         events = self.tracker()["events"]
         last_user = max(i for i, e in enumerate(events) if e["event"] == "user")

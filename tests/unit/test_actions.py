@@ -5,7 +5,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerFaq, ActionSuggestTopics
-from actions.language import ActionSwitchLanguage
 
 
 def make_tracker(intent, language="fi", entities=(), ranking=()):
@@ -48,9 +47,9 @@ async def test_answer_is_in_the_conversation_language(language, renderer):
     assert messages[0]["text"] == renderer.answer("ask_booking_late", language)
 
 
-async def test_intent_without_answer_gets_the_default_response():
-    messages, _ = await run(ActionAnswerFaq(), make_tracker("greet"))
-    assert messages[0]["response"] == "utter_default"
+async def test_intent_without_answer_asks_to_rephrase(renderer):
+    messages, _ = await run(ActionAnswerFaq(), make_tracker("greet", "sv"))
+    assert messages[0]["text"] == renderer.part("ask_rephrase", "text", "sv")
 
 
 async def test_suggestions_are_the_likeliest_faq_topics():
@@ -61,23 +60,12 @@ async def test_suggestions_are_the_likeliest_faq_topics():
     )
     messages, _ = await run(ActionSuggestTopics(), tracker)
     payloads = [button["payload"] for button in messages[0]["buttons"]]
-    assert messages[0]["response"] == "utter_did_you_mean"
+    assert messages[0]["text"] == "I'm not sure what you meant. Did you mean one of these?"
     assert payloads == ["/ask_call_cost", "/ask_booking_late", "/ask_sms_sender", "/help"]
     assert messages[0]["buttons"][0]["title"] == "Call costs"
 
 
-async def test_no_suggestion_asks_to_rephrase():
-    tracker = make_tracker("nlu_fallback", "en", ranking=[("nlu_fallback", 0.3), ("greet", 0.2)])
+async def test_no_suggestion_asks_to_rephrase(renderer):
+    tracker = make_tracker("nlu_fallback", "fi", ranking=[("nlu_fallback", 0.3), ("greet", 0.2)])
     messages, _ = await run(ActionSuggestTopics(), tracker)
-    assert messages[0]["response"] == "utter_ask_rephrase"
-
-
-async def test_switch_with_a_language_confirms():
-    tracker = make_tracker("switch_language", "sv", [{"entity": "requested_language", "value": "sv"}])
-    messages, _ = await run(ActionSwitchLanguage(), tracker)
-    assert messages[0]["response"] == "utter_language_switched"
-
-
-async def test_switch_without_a_language_asks_which():
-    messages, _ = await run(ActionSwitchLanguage(), make_tracker("switch_language", "fi"))
-    assert messages[0]["response"] == "utter_which_language"
+    assert messages[0]["text"] == renderer.part("ask_rephrase", "text", "fi")
