@@ -8,6 +8,7 @@ add language and topic entities to every message.)
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -36,13 +37,17 @@ def test_rasa_test_core_predicts_every_action(tmp_path):
     assert result.returncode == 0, details
 
 
+ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
+
+
 def turns(story):
     """(user text, expected intent, expected actions) per user turn of a test story."""
     steps = story["steps"]
     result = []
     for step in steps:
         if "user" in step:
-            result.append((step["user"].strip(), step["intent"], []))
+            text = ANNOTATION.sub(r"\1", step["user"].strip())  # plain text, as a user types it
+            result.append((text, step["intent"], []))
         elif "action" in step and result:
             result[-1][2].append(step["action"])
     return result
