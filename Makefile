@@ -14,11 +14,13 @@ run: train
 	@.venv/bin/python -m bot.supervisor
 
 test: train
+	@scripts/install.sh --with-test-tools
 	@scripts/test.sh
 
 bench: train
 	@.venv/bin/python -m bench.langid
 	@.venv/bin/python -m bench.nlu
+	@.venv/bin/python -m bench.sms
 
 clean:
 	rm -rf var models .pytest_cache

@@ -20,24 +20,15 @@ RASA_PROCESS_ENV = {
 }
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: float, kind: type = int):
+    """An int or float from the environment; a clear error names the variable."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as error:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from error
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as error:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from error
+        raise ValueError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {raw!r}") from error
 
 
 @dataclass(frozen=True)
@@ -53,6 +44,8 @@ class Settings:
     language_min_confidence: float = 0.75
     language_min_letters: int = 4
     timezone: str = "Europe/Helsinki"
+    sms_gateway_port: int = 8025
+    sms_sender: str = "18135"
     knowledge_dir: Path = field(default=REPO_ROOT / "knowledge")
     models_dir: Path = field(default=REPO_ROOT / "models")
 
@@ -63,6 +56,15 @@ class Settings:
     @property
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def sms_gateway_url(self) -> str:
+        return os.environ.get("SMS_GATEWAY_URL") or f"http://{self.host}:{self.sms_gateway_port}"
+
+    @property
+    def sms_webhook_url(self) -> str:
+        """The URL the gateway calls; signatures are computed over it."""
+        return os.environ.get("SMS_PUBLIC_URL") or f"http://{self.host}:{self.rasa_port}/webhooks/sms/webhook"
 
 
 def load_settings() -> Settings:
@@ -75,14 +77,16 @@ def load_settings() -> Settings:
         raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
-        rasa_port=_int("RASA_PORT", 5005),
-        actions_port=_int("ACTIONS_PORT", 5055),
-        web_port=_int("WEB_PORT", 8000),
+        rasa_port=_number("RASA_PORT", 5005),
+        actions_port=_number("ACTIONS_PORT", 5055),
+        web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
         language_detector=detector,
-        language_min_confidence=_float("LANGUAGE_MIN_CONFIDENCE", 0.75),
-        language_min_letters=_int("LANGUAGE_MIN_LETTERS", 4),
+        language_min_confidence=_number("LANGUAGE_MIN_CONFIDENCE", 0.75, float),
+        language_min_letters=_number("LANGUAGE_MIN_LETTERS", 4),
         timezone=os.environ.get("BOT_TIMEZONE", "Europe/Helsinki"),
+        sms_gateway_port=_number("SMS_GATEWAY_PORT", 8025),
+        sms_sender=os.environ.get("SMS_SENDER", "18135"),
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
     )

@@ -30,6 +30,18 @@ class Service:
     process: subprocess.Popen | None = None
 
 
+def sms_hash_key(path: Path = REPO_ROOT / "var" / "secrets" / "sms_hash_key") -> str:
+    """SMS_HASH_KEY, or a key made once and kept in var/secrets, so that a phone's
+    conversation id stays the same across restarts."""
+    if os.environ.get("SMS_HASH_KEY"):
+        return os.environ["SMS_HASH_KEY"]
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 class StartupError(RuntimeError):
     """A service did not become healthy in time."""
 
@@ -47,7 +59,8 @@ class Supervisor:
         self.settings = settings
         self.model = model
         self.log_dir = log_dir
-        self.api_token = api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(24)
+        self.api_token = api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_hex(24)
+        self.sms_auth_token = os.environ.get("SMS_AUTH_TOKEN") or secrets.token_hex(24)
         self.services = self._services()
 
     def _env(self) -> dict[str, str]:
@@ -62,6 +75,13 @@ class Supervisor:
             "WEB_PORT": str(settings.web_port),
             "BOT_HOST": settings.host,
             "PYTHONPATH": str(REPO_ROOT),
+            "SMS_AUTH_TOKEN": self.sms_auth_token,
+            "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
+            "SMS_HASH_KEY": sms_hash_key(),
+            "SMS_GATEWAY_URL": settings.sms_gateway_url,
+            "SMS_PUBLIC_URL": settings.sms_webhook_url,
+            "SMS_SENDER": settings.sms_sender,
+            "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
         }
 
     def _services(self) -> list[Service]:
@@ -83,13 +103,19 @@ class Supervisor:
                     "--interface", s.host,
                     "--port", str(s.rasa_port),
                     "--enable-api",
-                    "--auth-token", self.api_token,
+                    f"--auth-token={self.api_token}",
                     "--cors", f"http://{s.host}:{s.web_port}",
                     "--endpoints", str(REPO_ROOT / "endpoints.yml"),
                     "--credentials", str(REPO_ROOT / "credentials.yml"),
                 ],
                 f"{base}:{s.rasa_port}/status?token={self.api_token}",
                 240,
+            ),
+            Service(
+                "sms-gateway",
+                [python, "-m", "bot.sms.simulator", "--host", s.host, "--port", str(s.sms_gateway_port)],
+                f"{base}:{s.sms_gateway_port}/healthz",
+                30,
             ),
             Service(
                 "web",
@@ -184,6 +210,7 @@ def main() -> None:
         f"\nThe assistant is running.\n"
         f"  Chat page:   http://{settings.host}:{settings.web_port}/\n"
         f"  Rasa REST:   http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook\n"
+        f"  SMS (local gateway simulator): POST http://{settings.host}:{settings.sms_gateway_port}/inbound\n"
         f"  Logs:        {supervisor.log_dir}\n"
         f"Press Ctrl-C to stop.",
         flush=True,

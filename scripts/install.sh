@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the assistant needs: Debian packages (Voikko for Finnish lemmas)
-# and the Python virtual environment from requirements.lock. Safe to re-run:
-# it only does what is missing.
+# and the Python virtual environment from requirements.lock. With
+# --with-test-tools it also installs Debian's Chromium for the browser tests.
+# Safe to re-run: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libvoikko1 voikko-fi)
+if [ "${1:-}" = "--with-test-tools" ]; then
+  APT_PACKAGES+=(chromium)
+fi
 PYTHON=${PYTHON:-python3}
 
 missing=()

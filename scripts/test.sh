@@ -10,7 +10,7 @@ echo "== rasa data validate"
 .venv/bin/python -m rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 
 echo "== ruff"
-.venv/bin/ruff check bot actions tests bench
+.venv/bin/ruff check bot actions tests bench channels
 
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

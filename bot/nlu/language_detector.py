@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -23,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import Detector, decide, make_detector
 from bot.language.requests import requested_language
+from bot.nlu.base import CreatedFromConfig
 from bot.settings import get_settings
 
 LANGUAGE_GUESS_PROPERTY = "language_guess"
@@ -31,7 +30,7 @@ LANGUAGE_GUESS_PROPERTY = "language_guess"
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
+class LanguageDetector(CreatedFromConfig, GraphComponent, EntityExtractorMixin):
     """Detects fi/sv/en per message (detector chosen by LANGUAGE_DETECTOR)."""
 
     @staticmethod
@@ -46,15 +45,6 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         self.min_letters = config.get("min_letters") or settings.language_min_letters
         self.detector = detector or make_detector(self.detector_name)
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls(config)
 
     def _entity(self, name: str, value: str, start: int, end: int, confidence: float) -> dict[str, Any]:
         return {

@@ -12,10 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
@@ -60,15 +57,6 @@ class LemmatizingTokenizer(WhitespaceTokenizer):
         super().__init__(config)
         self.lemma = voikko_lemmatizer() if config.get("lemmatize_finnish") else None
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LemmatizingTokenizer:
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)

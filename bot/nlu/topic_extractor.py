@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -19,26 +17,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge.store import load_knowledge
 from bot.knowledge.topics import TopicMatcher
+from bot.nlu.base import CreatedFromConfig
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class TopicExtractor(GraphComponent, EntityExtractorMixin):
+class TopicExtractor(CreatedFromConfig, GraphComponent, EntityExtractorMixin):
     """Marks the service-number topic a message names, if any."""
 
-    def __init__(self, matcher: TopicMatcher) -> None:
-        self.matcher = matcher
+    def __init__(self, config: dict[str, Any], matcher: TopicMatcher | None = None) -> None:
+        self.matcher = matcher or TopicMatcher(load_knowledge().topics)
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TopicExtractor:
-        return cls(TopicMatcher(load_knowledge().topics))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

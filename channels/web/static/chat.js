@@ -70,7 +70,9 @@
 
   function connect(config) {
     var url = window.location.protocol + "//" + window.location.hostname + ":" + config.rasaPort;
-    socket = io(url, { transports: ["websocket"], reconnection: true });
+    // Long-polling: Rasa 3.6's Sanic 21.12 breaks python-engineio's websocket
+    // frames ("Invalid frame header"); polling works through the same channel.
+    socket = io(url, { transports: ["polling"], reconnection: true });
     statusLine.textContent = t("connecting");
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: sessionId });

@@ -1,0 +1,1 @@
+"""Custom Rasa channels (SMS) and the web chat page (channels/web)."""
