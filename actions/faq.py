@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import conversation_language, latest_entity, renderer
 
 MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.05  # below this a topic is a guess, not a suggestion
 
 
 def _payload(intent: str, entities: dict[str, str] | None = None) -> str:
@@ -60,6 +61,7 @@ class ActionSuggestTopics(Action):
             entry["name"]
             for entry in ranking
             if entry.get("name") and answers.has_answer(entry["name"])
+            and (entry.get("confidence") or 0.0) >= MIN_SUGGESTION_CONFIDENCE
         ][:MAX_SUGGESTIONS]
         if not candidates:
             dispatcher.utter_message(text=answers.part("ask_rephrase", "text", language))

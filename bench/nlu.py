@@ -86,10 +86,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-variants", action="store_true", help="evaluate only the current model")
     args = parser.parse_args()
-    scores = evaluate(ensure_model(), "Current pipeline (lemmas, character n-grams, sentence embeddings)")
+    scores = evaluate(ensure_model(), "Current pipeline (config.yml)")
     if not args.no_variants:
+        config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
+        lemmas_on = any(c.get("lemmatize_finnish") for c in config["pipeline"])
+        lemma_label = "without" if lemmas_on else "with"
         variants = [
-            ("LemmatizingTokenizer", {"lemmatize_finnish": False}, "Variant without Finnish lemmas"),
+            ("LemmatizingTokenizer", {"lemmatize_finnish": not lemmas_on}, f"Variant {lemma_label} Finnish lemmas"),
             ("LinearIntentClassifier", {"sentence_embedding_weight": 0.0}, "Variant without sentence embeddings"),
         ]
         for component, changes, label in variants:

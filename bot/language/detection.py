@@ -111,8 +111,12 @@ class LanguageDecision:
     confidence: float
 
 
+MAX_DETECTED_CHARACTERS = 1000  # the start of a long text tells its language well enough
+
+
 def decide(detector: Detector, text: str, min_letters: int, min_confidence: float) -> LanguageDecision:
     """Very short or unclear messages get no confident language: they keep the conversation's."""
+    text = text[:MAX_DETECTED_CHARACTERS]
     if letter_count(text) == 0:
         return LanguageDecision(None, None, 0.0)
     detection = detector.detect(text)

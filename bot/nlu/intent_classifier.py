@@ -193,6 +193,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         probabilities = self.probabilities(messages)
         intents = self.state["intents"]
         for message, row in zip(messages, probabilities, strict=True):
+            if not any(character.isalnum() for character in message.get(TEXT) or ""):
+                # Nothing to understand (empty, spaces, punctuation): no intent at all,
+                # so the fallback asks the user to rephrase.
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
             order = np.argsort(row)[::-1][:RANKING_LENGTH]
             ranking = [{"name": intents[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+MAX_EMBEDDED_CHARACTERS = 1000  # beyond a few sentences the meaning is set; bounds the cost
+
 
 class SentenceEmbedder:
     """Embeds texts as L2-normalised 384-dimensional vectors."""
@@ -27,7 +29,7 @@ class SentenceEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # An empty string has no tokens to embed; a space embeds as "nothing said".
-        cleaned = [text if text.strip() else " " for text in texts]
+        cleaned = [text[:MAX_EMBEDDED_CHARACTERS] if text.strip() else " " for text in texts]
         return np.asarray(self._model.query(cleaned), dtype=np.float32).reshape(len(cleaned), -1)
 
 
