@@ -47,6 +47,7 @@ class Settings:
     sms_gateway_port: int = 8025
     sms_sender: str = "18135"
     knowledge_dir: Path = field(default=REPO_ROOT / "knowledge")
+    tracker_db: Path = field(default=REPO_ROOT / "var" / "tracker.db")
     models_dir: Path = field(default=REPO_ROOT / "models")
 
     @property
@@ -89,6 +90,7 @@ def load_settings() -> Settings:
         sms_sender=os.environ.get("SMS_SENDER", "18135"),
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
+        tracker_db=Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "tracker.db")),
     )
 
 

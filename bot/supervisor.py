@@ -82,6 +82,8 @@ class Supervisor:
             "SMS_PUBLIC_URL": settings.sms_webhook_url,
             "SMS_SENDER": settings.sms_sender,
             "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
+            "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
+            "TRACKER_DB": str(settings.tracker_db),
         }
 
     def _services(self) -> list[Service]:
@@ -127,6 +129,7 @@ class Supervisor:
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         env = self._env()
         for service in self.services:
             log = open(self.log_dir / f"{service.name}.log", "ab")

@@ -21,6 +21,7 @@ def assistant(tmp_path_factory):
     settings = replace(
         load_settings(), host="127.0.0.1",
         rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),
+        tracker_db=tmp_path_factory.mktemp("db") / "tracker.db",
     )
     supervisor = Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("logs"))
     with supervisor:

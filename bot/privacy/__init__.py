@@ -1,0 +1,1 @@
+"""Privacy: redacting personal data before anything is stored."""

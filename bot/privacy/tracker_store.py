@@ -1,0 +1,54 @@
+"""Rasa's SQL tracker store, redacting every event before it is written.
+
+SQLite by default (var/tracker.db); the other SQLTrackerStore settings
+(dialect, host, port, username, password) select PostgreSQL. Slots listed as
+sensitive are stored as "[REDACTED]" whatever they hold; every other string in
+an event (user text, parse data, entities, metadata, slot values, bot text)
+goes through bot/privacy/redaction.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy.redaction import Redactor, default_redactor
+
+# Slots whose values are personal by definition (the verification and booking
+# forms add theirs here); extend with REDACTED_SLOTS="a,b".
+SENSITIVE_SLOTS = frozenset({
+    "customer_number", "date_of_birth", "one_time_code", "pin", "reservation_key",
+    "phone_number", "email", "name", "identity_code",
+})
+REDACTED = "[REDACTED]"
+
+
+def sensitive_slots() -> frozenset[str]:
+    extra = {name.strip() for name in os.environ.get("REDACTED_SLOTS", "").split(",") if name.strip()}
+    return SENSITIVE_SLOTS | extra
+
+
+def redact_event(event: Event, redactor: Redactor, slots: Iterable[str]) -> Event:
+    data: dict[str, Any] = event.as_dict()
+    if isinstance(event, SlotSet) and event.key in slots and event.value is not None:
+        data["value"] = REDACTED
+    return Event.from_parameters(redactor.redact_value(data))
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore whose new events are redacted on their way to the database."""
+
+    def __init__(self, domain: Domain | None = None, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        self.redactor = default_redactor()
+        self.slots = sensitive_slots()
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        for event in super()._additional_events(session, tracker):
+            yield redact_event(event, self.redactor, self.slots)
