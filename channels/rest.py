@@ -17,6 +17,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.webhook import webhook_blueprint
+
 MAX_MESSAGE_CHARACTERS = 4000
 MAX_SENDER_CHARACTERS = 128
 
@@ -57,13 +59,6 @@ class ValidatedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = Blueprint("validated_rest_webhook", __name__)
-
-        @rest.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @rest.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             parsed = parse_request(request.body)
             if isinstance(parsed, HTTPResponse):
@@ -75,4 +70,4 @@ class ValidatedRestInput(RestInput):
             ))
             return response.json(collector.messages)
 
-        return rest
+        return webhook_blueprint("validated_rest_webhook", receive)

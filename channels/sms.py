@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot.sms.gateway import SIGNATURE_HEADER, GatewayClient, GatewayError, conversation_id, signature_is_valid
 from bot.sms.text import format_sms
+from channels.webhook import webhook_blueprint
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +155,6 @@ class SmsInput(InputChannel):
         return body.strip()[:MAX_INBOUND_CHARACTERS] or "/help"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sms_webhook = Blueprint("sms_webhook", __name__)
-
-        @sms_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             content_type = (request.content_type or "").split(";")[0].strip()
             if content_type != "application/x-www-form-urlencoded":
@@ -190,7 +184,7 @@ class SmsInput(InputChannel):
                 return response.json({"error": "the reply could not be sent through the gateway"}, 502)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
-        return sms_webhook
+        return webhook_blueprint("sms_webhook", receive)
 
     async def _already_handled(self, request: Request, sender_id: str, message_sid: str) -> bool:
         """A redelivery after a restart: the tracker already holds this gateway message."""
