@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,8 +38,14 @@ def hetu_is_valid(code: str) -> bool:
     return HETU_CHECK_CHARACTERS[number % 31] == match.group(6)
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+def _national_digits(text: str) -> str:
+    """Digits of a number in national form: '+358 295 790 600' -> '0295790600'."""
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if digits.startswith("358"):
+        digits = "0" + digits[3:]
+    return digits
 
 
 # Order matters: the more specific kinds are replaced first.
@@ -66,16 +72,11 @@ class Redactor:
 
     def __post_init__(self) -> None:
         self._patterns = [(kind, re.compile(p)) for kind, p in [*PATTERNS, *self.extra_patterns.items()]]
-        self._allowed_digits = {_digits(a) for a in self.allowed if _digits(a)}
+        self._allowed_numbers = {_national_digits(a) for a in self.allowed} - {""}
         self._allowed_text = {a.lower() for a in self.allowed}
 
     def _is_allowed(self, found: str) -> bool:
-        if found.lower() in self._allowed_text:
-            return True
-        digits = _digits(found)
-        return bool(digits) and (digits in self._allowed_digits or digits.lstrip("0") in
-                                 {d.lstrip("0").removeprefix("358") for d in self._allowed_digits}
-                                 or digits.removeprefix("358") in {d.lstrip("0") for d in self._allowed_digits})
+        return found.lower() in self._allowed_text or _national_digits(found) in self._allowed_numbers
 
     def redact(self, text: str) -> str:
         for kind, pattern in self._patterns:
@@ -137,7 +138,3 @@ def default_redactor() -> Redactor:
         extra_patterns=load_extra_patterns(os.environ.get("REDACTION_EXTRA_PATTERNS")),
     )
 
-
-def redact_all(texts: Iterable[str]) -> list[str]:
-    redactor = default_redactor()
-    return [redactor.redact(text) for text in texts]
