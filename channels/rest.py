@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.identity.tokens import without_claimed_identity
 from channels.webhook import webhook_blueprint
 
 MAX_MESSAGE_CHARACTERS = 4000
@@ -48,7 +49,7 @@ def parse_request(raw: bytes) -> tuple[str, str, dict[str, Any] | None] | HTTPRe
         return _problem(413, f"'message' is longer than {MAX_MESSAGE_CHARACTERS} characters")
     if metadata is not None and not isinstance(metadata, dict):
         return _problem(400, "'metadata' must be a JSON object")
-    return sender, message, metadata
+    return sender, message, without_claimed_identity(metadata)
 
 
 class ValidatedRestInput(RestInput):

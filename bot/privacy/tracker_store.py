@@ -18,6 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.privacy.redaction import Redactor, default_redactor
 
 # Slots whose values are personal by definition (the verification and booking
@@ -34,10 +35,23 @@ def sensitive_slots() -> frozenset[str]:
     return SENSITIVE_SLOTS | extra
 
 
+def _without_subject(metadata: Any) -> Any:
+    """A verified identity is stored as the fact of verification, without who it was."""
+    if isinstance(metadata, dict) and isinstance(metadata.get(IDENTITY_METADATA_KEY), dict):
+        identity = metadata[IDENTITY_METADATA_KEY]
+        metadata = {**metadata, IDENTITY_METADATA_KEY: {
+            "verified": True, "method": identity.get("method"), "role": identity.get("role")}}
+    return metadata
+
+
 def redact_event(event: Event, redactor: Redactor, slots: Iterable[str]) -> Event:
     data: dict[str, Any] = event.as_dict()
     if isinstance(event, SlotSet) and event.key in slots and event.value is not None:
         data["value"] = REDACTED
+    if "metadata" in data:
+        data["metadata"] = _without_subject(data["metadata"])
+    if isinstance(event, SlotSet):  # session_started_metadata copies the first message's metadata
+        data["value"] = _without_subject(data["value"])
     return Event.from_parameters(redactor.redact_value(data))
 
 

@@ -1,5 +1,6 @@
 """Starts the real action server, Rasa server and web server on free loopback ports."""
 
+import os
 import socket
 from dataclasses import replace
 
@@ -16,8 +17,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The secret of the website's login tokens in tests (tests sign their own tokens).
+TEST_LOGIN_KEY = "test-login-key-not-for-production-0123456789"
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
+    os.environ["WEB_LOGIN_JWT_KEY"] = TEST_LOGIN_KEY
     settings = replace(
         load_settings(), host="127.0.0.1",
         rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),

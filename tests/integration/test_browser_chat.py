@@ -122,3 +122,35 @@ def test_phone_sized_screen_and_screenshot(browser, assistant):
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
     context.close()
+
+
+def session_id(page):
+    return page.evaluate("sessionStorage.getItem('chatSessionId')")
+
+
+def user_texts(assistant, sender):
+    from tests.integration.helpers import Conversation
+
+    return [e["text"] for e in Conversation(assistant, sender=sender).tracker()["events"] if e["event"] == "user"]
+
+
+def test_dropped_connection_and_reload_keep_the_conversation(page, assistant):
+    wait_for_bot_reply(page, 0)
+    assert "0295 790 603" in ask(page, "Mihin numeroon soitan perheenjäsenen oleskeluluvasta?")
+    session = session_id(page)
+
+    page.context.set_offline(True)
+    page.wait_for_function("document.getElementById('status').textContent.includes('katkesi')")
+    page.context.set_offline(False)
+    page.wait_for_function("document.getElementById('status').textContent === 'Yhteys muodostettu.'",
+                           timeout=60_000)
+    assert ask(page, "kiitos") == response_text("utter_thank", "fi")
+    assert session_id(page) == session
+
+    shown = bot_messages(page).count()
+    page.reload()
+    page.wait_for_function("n => document.querySelectorAll('#messages li.message-bot').length >= n", arg=shown)
+    assert session_id(page) == session
+    assert ask(page, "näkemiin") == response_text("utter_goodbye", "fi")
+    assert user_texts(assistant, session)[-3:] == [
+        "Mihin numeroon soitan perheenjäsenen oleskeluluvasta?", "kiitos", "näkemiin"]

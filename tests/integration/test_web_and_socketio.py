@@ -44,7 +44,8 @@ def test_unknown_path_is_404_and_no_directory_escape(assistant):
         assert error.value.code in (403, 404)
 
 
-async def converse(assistant, messages, language):
+async def converse(assistant, messages, language, auth=None, extra_metadata=None):
+    """Sends messages as the chat page does; returns (bot replies, session id)."""
     client = socketio.AsyncClient()
     replies = asyncio.Queue()
     confirmed = asyncio.Event()
@@ -62,28 +63,29 @@ async def converse(assistant, messages, language):
     url = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
     # python-socketio's websocket client needs a newer aiohttp than Rasa pins; polling
     # exercises the same server-side channel.
-    await client.connect(url, transports=["polling"])
+    await client.connect(url, transports=["polling"], auth=auth)
     try:
         await client.emit("session_request", {"session_id": None})
         await asyncio.wait_for(confirmed.wait(), 10)
         answers = []
         for message in messages:
             await client.emit("user_uttered", {
-                "message": message, "session_id": session["id"], "metadata": {"language": language},
+                "message": message, "session_id": session["id"],
+                "metadata": {"language": language, **(extra_metadata or {})},
             })
             answers.append(await asyncio.wait_for(replies.get(), 30))
-        return answers
+        return answers, session["id"]
     finally:
         await client.disconnect()
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_socketio_conversation_in_the_page_language(assistant, language):
-    answers = asyncio.run(converse(assistant, ["ok"], language))
+    answers, _ = asyncio.run(converse(assistant, ["ok"], language))
     assert answers[0]["text"] == response_text("utter_anything_else", language)
 
 
 def test_socketio_buttons_arrive_as_quick_replies(assistant):
-    answers = asyncio.run(converse(assistant, ["/help"], "sv"))
+    answers, _ = asyncio.run(converse(assistant, ["/help"], "sv"))
     titles = [reply["title"] for reply in answers[0]["quick_replies"]]
     assert "Servicenummer" in titles

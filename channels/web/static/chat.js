@@ -11,6 +11,8 @@
   var texts = {};
   var language = sessionStorage.getItem("chatLanguage") || document.documentElement.lang;
   var sessionId = sessionStorage.getItem("chatSessionId");
+  // The transcript lives in this tab only, so a reload or reconnect shows it again.
+  var transcript = JSON.parse(sessionStorage.getItem("chatTranscript") || "[]");
   var socket = null;
 
   function t(key) { return (texts[language] || {})[key] || ""; }
@@ -27,7 +29,13 @@
     document.title = t("heading");
   }
 
-  function addMessage(author, text, buttons) {
+  function remember(author, text, buttons) {
+    transcript.push({ author: author, text: text, buttons: buttons || [] });
+    sessionStorage.setItem("chatTranscript", JSON.stringify(transcript.slice(-200)));
+  }
+
+  function addMessage(author, text, buttons, restoring) {
+    if (!restoring) { remember(author, text, buttons); }
     var item = document.createElement("li");
     item.className = "message message-" + author;
     var who = document.createElement("span");
@@ -72,7 +80,11 @@
     var url = window.location.protocol + "//" + window.location.hostname + ":" + config.rasaPort;
     // Long-polling: Rasa 3.6's Sanic 21.12 breaks python-engineio's websocket
     // frames ("Invalid frame header"); polling works through the same channel.
-    socket = io(url, { transports: ["polling"], reconnection: true });
+    // A logged-in user's page may set window.migriChatLoginToken (the website's
+    // signed token); the server verifies it, and without it the chat is anonymous.
+    var options = { transports: ["polling"], reconnection: true };
+    if (window.migriChatLoginToken) { options.auth = { token: window.migriChatLoginToken }; }
+    socket = io(url, options);
     statusLine.textContent = t("connecting");
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: sessionId });
@@ -91,6 +103,9 @@
     });
     socket.on("disconnect", function () {
       statusLine.textContent = t("disconnected");
+    });
+    socket.io.on("reconnect", function () {
+      statusLine.textContent = t("connected");
     });
   }
 
@@ -117,6 +132,7 @@
     texts = results[0];
     if (!texts[language]) { language = results[1].defaultLanguage; }
     applyLanguage();
+    transcript.forEach(function (entry) { addMessage(entry.author, entry.text, entry.buttons, true); });
     connect(results[1]);
   });
 })();

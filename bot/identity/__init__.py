@@ -1,0 +1,1 @@
+"""Verified identities: who a user is, known only from server-side checks."""
