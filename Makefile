@@ -21,6 +21,7 @@ bench: train
 	@.venv/bin/python -m bench.langid
 	@.venv/bin/python -m bench.nlu
 	@.venv/bin/python -m bench.sms
+	@.venv/bin/python -m bench.load
 
 clean:
 	rm -rf var models .pytest_cache

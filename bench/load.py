@@ -1,0 +1,233 @@
+"""Our assistant beside a stock Rasa 3.6 bot of similar size, on this machine, in one run.
+
+The stock bot is `rasa init` plus generated FAQ intents (about 30 intents of 20
+examples, rules answering each, one trivial custom action), with Rasa's default
+pipeline and policies (DIET, TED, UnexpecTED, memoization, rules) and the REST
+channel. Each is started cold; we time `/status`, then run closed-loop load:
+every virtual user sends its next message when the last is answered, a new
+conversation every 10 messages. Prints cold start, memory, p50/p99 latency and
+throughput at 1, 8 and 32 concurrent conversations.
+
+Run: .venv/bin/python -m bench.load [--messages 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+from bench.common import held_out_sets, median, percentile
+from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, load_settings
+from bot.supervisor import Supervisor
+from bot.training import ensure_model
+
+STOCK_DIR = REPO_ROOT / "var" / "bench" / "stock-bot"
+GENERATED_INTENTS = 23  # rasa init brings 7
+WORDS = ("permit card office family study work visa passport queue number time fee letter form "
+         "appointment decision status email phone city move renew apply extend child spouse").split()
+CONCURRENCY = (1, 8, 32)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_stock_bot() -> Path:
+    """A stock Rasa project of about our size, trained once and reused."""
+    model = STOCK_DIR / "models" / "stock.tar.gz"
+    if model.exists():
+        return model
+    import rasa.cli
+
+    shutil.rmtree(STOCK_DIR, ignore_errors=True)
+    STOCK_DIR.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **RASA_PROCESS_ENV}
+    # What `rasa init` writes: the starter project shipped inside the rasa package.
+    shutil.copytree(Path(rasa.cli.__file__).parent / "initial_project", STOCK_DIR)
+    shutil.rmtree(STOCK_DIR / "tests", ignore_errors=True)
+    rng = random.Random(7)
+    nlu, rules, responses = [], [], {}
+    for number in range(GENERATED_INTENTS):
+        topic = rng.sample(WORDS, 2)
+        examples = {f"{' '.join(rng.sample(WORDS, 3))} {topic[0]} {topic[1]} question {number}" for _ in range(20)}
+        nlu.append({"intent": f"faq_{number}", "examples": "".join(f"- {e}\n" for e in sorted(examples))})
+        action = "action_hello" if number == 0 else f"utter_faq_{number}"
+        rules.append({"rule": f"faq {number}", "steps": [{"intent": f"faq_{number}"}, {"action": action}]})
+        responses[f"utter_faq_{number}"] = [{"text": f"Answer number {number} about {topic[0]} and {topic[1]}."}]
+    (STOCK_DIR / "data" / "faq_nlu.yml").write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}))
+    (STOCK_DIR / "data" / "faq_rules.yml").write_text(yaml.safe_dump({"version": "3.1", "rules": rules}))
+    domain = yaml.safe_load((STOCK_DIR / "domain.yml").read_text())
+    domain["intents"] += [f"faq_{n}" for n in range(GENERATED_INTENTS)]
+    domain["responses"].update(responses)
+    domain["actions"] = ["action_hello"]
+    (STOCK_DIR / "domain.yml").write_text(yaml.safe_dump(domain))
+    (STOCK_DIR / "actions" / "actions.py").write_text(
+        "from rasa_sdk import Action\n\n\nclass ActionHello(Action):\n"
+        "    def name(self):\n        return 'action_hello'\n\n"
+        "    def run(self, dispatcher, tracker, domain):\n"
+        "        dispatcher.utter_message(text='Hello from the action server.')\n        return []\n")
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--out", "models", "--fixed-model-name", "stock"],
+                   check=True, env=env, cwd=STOCK_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"stock bot trained in {time.monotonic() - started:.0f} s")
+    return model
+
+
+class StockBot:
+    """Stock Rasa server and action server on loopback."""
+
+    def __init__(self, model: Path) -> None:
+        self.model = model
+        self.rasa_port, self.actions_port = free_port(), free_port()
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> float:
+        env = {**os.environ, **RASA_PROCESS_ENV, "SANIC_HOST": "127.0.0.1"}
+        (STOCK_DIR / "endpoints.yml").write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n")
+        started = time.monotonic()
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=STOCK_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "-m", str(self.model), "-i", "127.0.0.1", "-p", str(self.rasa_port),
+             "--enable-api", "--endpoints", "endpoints.yml"],
+            cwd=STOCK_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        wait_for(f"http://127.0.0.1:{self.rasa_port}/status", 300)
+        return time.monotonic() - started
+
+    @property
+    def rasa_pid(self) -> int:
+        return self.processes[1].pid
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(30)
+
+
+def wait_for(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(url)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+async def closed_loop(url: str, messages: list[str], users: int, total: int, tag: str) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    counter = iter(range(total))
+
+    async def user(index: int, session: aiohttp.ClientSession) -> None:
+        sent = 0
+        for position in counter:
+            sender = f"{tag}-{users}-{index}-{sent // 10}"
+            started = time.perf_counter()
+            async with session.post(url, json={"sender": sender, "message": messages[position % len(messages)]}) as r:
+                await r.read()
+                if r.status != 200:
+                    raise RuntimeError(f"status {r.status}")
+            latencies.append(time.perf_counter() - started)
+            sent += 1
+
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(user(i, session) for i in range(users)))
+        return latencies, time.perf_counter() - started
+
+
+def measure(name: str, url: str, messages: list[str], total: int) -> dict[int, tuple[float, float, float]]:
+    asyncio.run(closed_loop(url, messages, 4, 40, f"warm-{name}"))  # warm-up, not counted
+    results = {}
+    for users in CONCURRENCY:
+        latencies, seconds = asyncio.run(closed_loop(url, messages, users, total, name))
+        results[users] = (median(latencies) * 1000, percentile(latencies, 0.99) * 1000, len(latencies) / seconds)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=600, help="messages per concurrency level")
+    args = parser.parse_args()
+    sets = held_out_sets()
+    ours_messages = [text for language in ("fi", "sv", "en") for _, text in sets[language]]
+    random.Random(1).shuffle(ours_messages)
+    stock_messages = ["hello", "I am great", "are you a bot?"] + [
+        f"{w} question {n}" for n, w in enumerate(WORDS)]
+
+    stock = StockBot(build_stock_bot())
+    stock_start = stock.start()
+    try:
+        stock_results = measure("stock", f"http://127.0.0.1:{stock.rasa_port}/webhooks/rest/webhook",
+                                stock_messages, args.messages)
+        stock_memory = rss_mb(stock.rasa_pid)
+    finally:
+        stock.stop()
+
+    settings = replace(load_settings(), rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
+                       sms_gateway_port=free_port(), tracker_db=REPO_ROOT / "var" / "bench" / "tracker.db")
+    settings.tracker_db.unlink(missing_ok=True)
+    supervisor = Supervisor(settings, ensure_model(), log_dir=REPO_ROOT / "var" / "bench" / "logs")
+    started = time.monotonic()
+    supervisor.start()
+    ours_start = time.monotonic() - started
+    try:
+        ours_results = measure("ours", f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
+                               ours_messages, args.messages)
+        ours_memory = rss_mb(supervisor.services[1].process.pid)
+    finally:
+        supervisor.stop()
+
+    print(f"\nLoad, {args.messages} messages per level, closed loop, REST channel (one run, this machine)")
+    print("(ours: SQLite tracker store with redaction, all three languages; stock: in-memory tracker store)\n")
+    print(f"{'':26} | {'stock Rasa 3.6':>24} | {'ours':>24} | ratio")
+    print(f"{'cold start to /status':26} | {stock_start:22.1f} s | {ours_start:22.1f} s "
+          f"| {ours_start / stock_start:.2f}x (all 4 processes for ours)")
+    print(f"{'Rasa server memory':26} | {stock_memory:21.0f} MB | {ours_memory:21.0f} MB |")
+    for users in CONCURRENCY:
+        s50, s99, stps = stock_results[users]
+        o50, o99, otps = ours_results[users]
+        print(f"{users:3} conversations: p50/p99 | {s50:7.0f} / {s99:6.0f} ms    | {o50:7.0f} / {o99:6.0f} ms    "
+              f"| p99 {o99 / s99:.2f}x")
+        print(f"{'':26}   throughput | {stps:19.1f} msg/s | {otps:17.1f} msg/s | {otps / stps:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
