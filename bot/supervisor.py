@@ -127,17 +127,35 @@ class Supervisor:
             ),
         ]
 
+    def _launch(self, service: Service, env: dict[str, str]) -> None:
+        with open(self.log_dir / f"{service.name}.log", "ab") as log:
+            service.process = subprocess.Popen(
+                service.command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+
+    def service(self, name: str) -> Service:
+        return next(service for service in self.services if service.name == name)
+
+    def stop_service(self, name: str) -> None:
+        """Stops one process (the fault tests use it to take a part down)."""
+        process = self.service(name).process
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(10)
+
+    def restart_service(self, name: str) -> None:
+        service = self.service(name)
+        self.stop_service(name)
+        self._launch(service, self._env())
+        self._wait_healthy(service)
+
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         env = self._env()
         for service in self.services:
-            log = open(self.log_dir / f"{service.name}.log", "ab")
-            service.process = subprocess.Popen(
-                service.command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-            )
-            log.close()
+            self._launch(service, env)
         try:
             for service in self.services:
                 self._wait_healthy(service)
@@ -220,9 +238,15 @@ def main() -> None:
     )
     while not stopping:
         for service in supervisor.services:
-            if service.process and service.process.poll() is not None:
-                print(f"{service.name} stopped unexpectedly; {supervisor._tail(service)}", file=sys.stderr)
-                stopping = True
+            if not stopping and service.process and service.process.poll() is not None:
+                # A crashed part is started again; the others keep serving meanwhile.
+                print(f"{service.name} stopped unexpectedly; restarting it. {supervisor._tail(service, 5)}",
+                      file=sys.stderr, flush=True)
+                try:
+                    supervisor.restart_service(service.name)
+                except StartupError as error:
+                    print(f"Could not restart {service.name}: {error}", file=sys.stderr)
+                    stopping = True
         time.sleep(0.5)
     print("Stopping...", flush=True)
     supervisor.stop()

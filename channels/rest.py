@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity.tokens import without_claimed_identity
+from channels.notice import agent_of, handle_or_apologise
 from channels.webhook import webhook_blueprint
 
 MAX_MESSAGE_CHARACTERS = 4000
@@ -66,9 +67,8 @@ class ValidatedRestInput(RestInput):
                 return parsed
             sender, message, metadata = parsed
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(
-                message, collector, sender, input_channel=self.name(), metadata=metadata,
-            ))
+            user_message = UserMessage(message, collector, sender, input_channel=self.name(), metadata=metadata)
+            await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: len(collector.messages))
             return response.json(collector.messages)
 
         return webhook_blueprint("validated_rest_webhook", receive)

@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot.sms.gateway import SIGNATURE_HEADER, GatewayClient, GatewayError, conversation_id, signature_is_valid
 from bot.sms.text import format_sms
+from channels.notice import agent_of, handle_or_apologise
 from channels.webhook import webhook_blueprint
 
 logger = logging.getLogger(__name__)
@@ -61,11 +62,13 @@ class SmsOutput(OutputChannel):
         self.phone_number = phone_number
         self.session = session
         self.failed = False
+        self.sent = 0
 
     async def _send(self, text: str, button_titles: list[str]) -> None:
         body = format_sms(text, button_titles)
         if not body:
             return
+        self.sent += 1
         try:
             await self.gateway.send(self.phone_number, body, self.session)
         except GatewayError as error:
@@ -176,10 +179,11 @@ class SmsInput(InputChannel):
             text = await self._interpret(request, sender_id, body)
             async with aiohttp.ClientSession() as session:
                 output = SmsOutput(self.gateway, phone_number, session)
-                await on_new_message(UserMessage(
+                user_message = UserMessage(
                     text, output, sender_id, input_channel=self.name(),
                     metadata={"message_sid": message_sid} if message_sid else None,
-                ))
+                )
+                await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: output.sent)
             if output.failed:
                 return response.json({"error": "the reply could not be sent through the gateway"}, 502)
             return response.text(EMPTY_TWIML, content_type="text/xml")

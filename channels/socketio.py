@@ -25,9 +25,22 @@ from socketio import AsyncServer
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY, TokenVerifier, VerifiedIdentity, verifier_from_environment
 from bot.settings import SUPPORTED_LANGUAGES
+from channels.notice import handle_or_apologise
 from channels.rest import MAX_MESSAGE_CHARACTERS
 
 logger = logging.getLogger(__name__)
+
+
+class CountingSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output that counts what it sends (for the service notice)."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 class VerifiedSocketIOInput(InputChannel):
@@ -117,9 +130,11 @@ class VerifiedSocketIOInput(InputChannel):
             sender_id = data.get("session_id") if self.session_persistence else sid
             if not isinstance(sender_id, str) or not sender_id:
                 sender_id = sid
-            output = SocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(
+            output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            user_message = UserMessage(
                 text, output, sender_id, input_channel=self.name(), metadata=self._metadata(sid, data),
-            ))
+            )
+            # The page always sends its language, which the notice falls back to.
+            await handle_or_apologise(None, on_new_message, user_message, lambda: output.sent)
 
         return socketio_webhook
