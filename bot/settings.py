@@ -51,10 +51,6 @@ class Settings:
     models_dir: Path = field(default=REPO_ROOT / "models")
 
     @property
-    def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
-
-    @property
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}/webhook"
 
