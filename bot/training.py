@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.knowledge.domain_export import GENERATED_DOMAIN, write_generated_domain
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, get_settings
 
 MODEL_PREFIX = "migri-"
@@ -40,6 +41,7 @@ def fingerprint(files: Iterable[Path], root: Path = REPO_ROOT) -> str:
 
 
 def model_path(models_dir: Path | None = None, root: Path = REPO_ROOT) -> Path:
+    write_generated_domain()
     directory = models_dir or get_settings().models_dir
     return directory / f"{MODEL_PREFIX}{fingerprint(model_inputs(root), root)}.tar.gz"
 
@@ -67,7 +69,7 @@ def ensure_model(models_dir: Path | None = None, force: bool = False) -> Path:
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(REPO_ROOT / "config.yml"),
-        "--domain", str(REPO_ROOT / "domain.yml"),
+        "--domain", str(GENERATED_DOMAIN),
         "--data", str(REPO_ROOT / "data"),
         "--out", str(target.parent),
         "--fixed-model-name", target.name[: -len(".tar.gz")],

@@ -1,0 +1,24 @@
+"""The generated domain: fixed FAQ answers as responses in fi, sv and en, from knowledge/ only."""
+
+import pytest
+
+from bot.knowledge.domain_export import DYNAMIC_ANSWERS, build_domain, response_name, static_faq_intents
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return build_domain()
+
+
+def test_every_fixed_faq_answer_is_a_response_in_three_languages(domain, renderer):
+    intents = static_faq_intents(domain)
+    faq_intents = [intent for intent in domain["intents"] if intent.startswith("ask_")]
+    assert len(intents) == len(faq_intents) - len(DYNAMIC_ANSWERS) and not set(intents) & DYNAMIC_ANSWERS
+    for intent in intents:
+        variations = domain["responses"][response_name(intent)]
+        by_language = {(v.get("condition") or [{"value": "en"}])[0]["value"]: v["text"] for v in variations}
+        assert by_language == {language: renderer.answer(intent, language) for language in ("fi", "sv", "en")}
+
+
+def test_hand_written_responses_are_kept(domain):
+    assert "utter_greet" in domain["responses"] and "utter_help" in domain["responses"]
