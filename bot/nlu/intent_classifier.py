@@ -79,6 +79,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.model_storage = model_storage
         self.resource = resource
         self.state = state  # vocabularies, idf, weights, intents
+        self._vectorizers: dict[str, TfidfVectorizer] | None = None
 
     @classmethod
     def create(
@@ -95,9 +96,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get(INTENT)]
         intents = [m.get(INTENT) for m in examples]
         vectorizers = _vectorizers(self.config)
-        words = vectorizers["words"].fit_transform([_lemmas(m) for m in examples])
-        chars = vectorizers["chars"].fit_transform([(m.get(TEXT) or "") for m in examples])
-        features = sp.hstack([words, chars, self._embeddings(examples)]).tocsr()
+        features = self._features(examples, vectorizers, fit=True)
         model = LogisticRegression(
             C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
             random_state=42,
@@ -117,6 +116,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                              for name, vec in vectorizers.items()},
             "idf": {name: vec.idf_.astype(np.float32) for name, vec in vectorizers.items()},
         }
+        self._vectorizers = vectorizers
         self.persist()
         return self.resource
 
@@ -161,12 +161,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def _build_vectorizers(self) -> None:
         if self.state is None:
-            self._vectorizers = None
             return
         self._vectorizers = _vectorizers(self.config)
         for name, vectorizer in self._vectorizers.items():
             vectorizer.vocabulary_ = self.state["vocabularies"][name]
             vectorizer.idf_ = self.state["idf"][name]
+
+    def _features(
+        self, messages: list[Message], vectorizers: dict[str, TfidfVectorizer], fit: bool = False
+    ) -> sp.csr_matrix:
+        """Word (lemma) TF-IDF, character TF-IDF and weighted sentence embeddings, side by side."""
+        words = [_lemmas(m) for m in messages]
+        texts = [(m.get(TEXT) or "") for m in messages]
+        if fit:
+            blocks = [vectorizers["words"].fit_transform(words), vectorizers["chars"].fit_transform(texts)]
+        else:
+            blocks = [vectorizers["words"].transform(words), vectorizers["chars"].transform(texts)]
+        return sp.hstack([*blocks, self._embeddings(messages)]).tocsr()
 
     def _embeddings(self, messages: list[Message]) -> sp.csr_matrix:
         weight = float(self.config.get("sentence_embedding_weight") or 0.0)
@@ -177,11 +188,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     # -- prediction ---------------------------------------------------------
     def probabilities(self, messages: list[Message]) -> np.ndarray:
-        if getattr(self, "_vectorizers", None) is None:
-            self._build_vectorizers()
-        words = self._vectorizers["words"].transform([_lemmas(m) for m in messages])
-        chars = self._vectorizers["chars"].transform([(m.get(TEXT) or "") for m in messages])
-        features = sp.hstack([words, chars, self._embeddings(messages)]).tocsr()
+        features = self._features(messages, self._vectorizers)
         scores = features @ self.state["weights"].T + self.state["bias"]
         scores = scores - scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
