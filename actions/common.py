@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from rasa_sdk import Tracker
 
-from bot.knowledge.render import AnswerRenderer
-from bot.knowledge.store import default_knowledge
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 
@@ -22,8 +18,3 @@ def latest_entity(tracker: Tracker, name: str) -> str | None:
             return entity.get("value")
     return None
 
-
-@lru_cache(maxsize=1)
-def renderer() -> AnswerRenderer:
-    """The answer renderer, built on first use (not at import)."""
-    return AnswerRenderer(default_knowledge(), get_settings().timezone)

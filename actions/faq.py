@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_language, latest_entity, renderer
+from actions.common import conversation_language, latest_entity
+from bot.knowledge.render import default_renderer
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05  # below this a topic is a guess, not a suggestion
@@ -29,7 +30,7 @@ class ActionAnswerFaq(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = conversation_language(tracker)
-        answers = renderer()
+        answers = default_renderer()
         if not intent or not answers.has_answer(intent):
             dispatcher.utter_message(text=answers.part("ask_rephrase", "text", language))
             return []
@@ -55,7 +56,7 @@ class ActionSuggestTopics(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = conversation_language(tracker)
-        answers = renderer()
+        answers = default_renderer()
         ranking = tracker.latest_message.get("intent_ranking") or []
         candidates = [
             entry["name"]

@@ -12,7 +12,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from sanic.request import Request
 
-from actions.common import renderer
+from bot.knowledge.render import default_renderer
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 logger = logging.getLogger(__name__)
@@ -50,4 +50,4 @@ async def handle_or_apologise(
         language = await conversation_language(agent, message)
         logger.warning("No reply was produced; the user gets the service notice")
         await message.output_channel.send_text_message(
-            message.sender_id, renderer().part("service_unavailable", "text", language))
+            message.sender_id, default_renderer().part("service_unavailable", "text", language))

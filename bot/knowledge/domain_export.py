@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.render import AnswerRenderer
-from bot.knowledge.store import load_knowledge
+from bot.knowledge.render import AnswerRenderer, default_renderer
 from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 
 HAND_WRITTEN_DOMAIN = REPO_ROOT / "domain.yml"
@@ -46,8 +45,7 @@ def faq_responses(domain: dict[str, Any], renderer: AnswerRenderer) -> dict[str,
 
 def build_domain(source: Path = HAND_WRITTEN_DOMAIN) -> dict[str, Any]:
     domain = yaml.safe_load(source.read_text(encoding="utf-8"))
-    renderer = AnswerRenderer(load_knowledge())
-    domain["responses"] = {**domain["responses"], **faq_responses(domain, renderer)}
+    domain["responses"] = {**domain["responses"], **faq_responses(domain, default_renderer())}
     return domain
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.knowledge.hours import ServiceCalendar, public_holidays
-from bot.knowledge.store import KnowledgeBase
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.knowledge.store import KnowledgeBase, default_knowledge
+from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 
 class UnknownAnswer(KeyError):
@@ -187,3 +188,9 @@ class AnswerRenderer:
 def _check_language(language: str) -> None:
     if language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
+
+
+@lru_cache(maxsize=1)
+def default_renderer() -> AnswerRenderer:
+    """The process's renderer, built on first use (not at import)."""
+    return AnswerRenderer(default_knowledge(), get_settings().timezone)
