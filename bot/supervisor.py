@@ -139,10 +139,7 @@ class Supervisor:
 
     def stop_service(self, name: str) -> None:
         """Stops one process (the fault tests use it to take a part down)."""
-        process = self.service(name).process
-        if process and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(10)
+        self._terminate([self.service(name)])
 
     def restart_service(self, name: str) -> None:
         service = self.service(name)
@@ -167,7 +164,7 @@ class Supervisor:
         deadline = time.monotonic() + service.startup_timeout
         while time.monotonic() < deadline:
             if service.process and service.process.poll() is not None:
-                raise StartupError(f"{service.name} exited with {service.process.returncode}; {self._tail(service)}")
+                raise StartupError(f"{service.name} exited with {service.process.returncode}; {self.log_tail(service)}")
             try:
                 with urllib.request.urlopen(service.health_url, timeout=2) as response:
                     if response.status == 200:
@@ -175,26 +172,31 @@ class Supervisor:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
-        raise StartupError(f"{service.name} not healthy after {service.startup_timeout:.0f} s; {self._tail(service)}")
+        raise StartupError(
+            f"{service.name} not healthy after {service.startup_timeout:.0f} s; {self.log_tail(service)}")
 
-    def _tail(self, service: Service, lines: int = 15) -> str:
+    def log_tail(self, service: Service, lines: int = 15) -> str:
         path = self.log_dir / f"{service.name}.log"
         text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
         return "last log lines:\n" + "\n".join(text)
 
     def stop(self, timeout: float = 10.0) -> None:
-        for service in self.services:
-            if service.process and service.process.poll() is None:
-                os.killpg(service.process.pid, signal.SIGTERM)
+        self._terminate(self.services, timeout)
+
+    @staticmethod
+    def _terminate(services: list[Service], timeout: float = 10.0) -> None:
+        """SIGTERM to each process group, SIGKILL to whatever is still there after `timeout`."""
+        started = [service.process for service in services if service.process is not None]
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for service in self.services:
-            if service.process is None:
-                continue
+        for process in started:
             try:
-                service.process.wait(max(0.1, deadline - time.monotonic()))
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
-                service.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def __enter__(self) -> Supervisor:
         self.start()
@@ -240,7 +242,7 @@ def main() -> None:
         for service in supervisor.services:
             if not stopping and service.process and service.process.poll() is not None:
                 # A crashed part is started again; the others keep serving meanwhile.
-                print(f"{service.name} stopped unexpectedly; restarting it. {supervisor._tail(service, 5)}",
+                print(f"{service.name} stopped unexpectedly; restarting it. {supervisor.log_tail(service, 5)}",
                       file=sys.stderr, flush=True)
                 try:
                     supervisor.restart_service(service.name)
