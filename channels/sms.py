@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -135,12 +136,12 @@ class SmsInput(InputChannel):
         return True
 
     @staticmethod
-    async def _events(request: Request, sender_id: str) -> list[dict[str, Any]]:
+    async def _events(request: Request, sender_id: str) -> list[Event]:
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
             return []
         tracker = await agent.tracker_store.retrieve(sender_id)
-        return [event.as_dict() for event in tracker.events] if tracker else []
+        return list(tracker.events) if tracker else []
 
     async def _interpret(self, request: Request, sender_id: str, body: str) -> str:
         """Keywords and numbered choices become payloads; anything else stays as typed."""
@@ -150,8 +151,8 @@ class SmsInput(InputChannel):
         choice = body.strip().rstrip(".)")
         if choice.isdigit() and len(choice) <= 2:
             for event in reversed(await self._events(request, sender_id)):
-                if event.get("event") == "bot":
-                    buttons = (event.get("data") or {}).get("buttons") or []
+                if isinstance(event, BotUttered):
+                    buttons = (event.data or {}).get("buttons") or []
                     if 1 <= int(choice) <= len(buttons):
                         return buttons[int(choice) - 1]["payload"]
                     break
@@ -195,6 +196,6 @@ class SmsInput(InputChannel):
         if not message_sid:
             return False
         return any(
-            event.get("event") == "user" and (event.get("metadata") or {}).get("message_sid") == message_sid
+            isinstance(event, UserUttered) and (event.metadata or {}).get("message_sid") == message_sid
             for event in await self._events(request, sender_id)
         )
