@@ -21,6 +21,8 @@ bench: train
 	@.venv/bin/python -m bench.langid
 	@.venv/bin/python -m bench.nlu
 	@.venv/bin/python -m bench.sms
+	@.venv/bin/python -m bench.booking
+	@.venv/bin/python -m bench.review
 	@.venv/bin/python -m bench.load
 
 clean:

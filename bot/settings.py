@@ -45,14 +45,21 @@ class Settings:
     language_min_letters: int = 4
     timezone: str = "Europe/Helsinki"
     sms_gateway_port: int = 8025
+    backend_port: int = 8030
     sms_sender: str = "18135"
     knowledge_dir: Path = field(default=REPO_ROOT / "knowledge")
     tracker_db: Path = field(default=REPO_ROOT / "var" / "tracker.db")
     models_dir: Path = field(default=REPO_ROOT / "models")
+    backend_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}"
+    backend_timeout: float = 5.0
 
     @property
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def backend_url(self) -> str:
+        return os.environ.get("BACKEND_URL") or f"http://{self.host}:{self.backend_port}"
 
     @property
     def sms_gateway_url(self) -> str:
@@ -62,6 +69,26 @@ class Settings:
     def sms_webhook_url(self) -> str:
         """The URL the gateway calls; signatures are computed over it."""
         return os.environ.get("SMS_PUBLIC_URL") or f"http://{self.host}:{self.rasa_port}/webhooks/sms/webhook"
+
+
+def persisted_secret(name: str, env_var: str) -> str:
+    """The secret in `env_var`, or one made once and kept in var/secrets/<name> (mode 0600),
+    so that every process of one installation shares it across restarts."""
+    if os.environ.get(env_var):
+        return os.environ[env_var]
+    path = Path(os.environ.get("SECRETS_DIR", REPO_ROOT / "var" / "secrets")) / name
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def backend_token() -> str:
+    """The token the action server sends to the backend (BACKEND_TOKEN or a persisted one)."""
+    return persisted_secret("backend_token", "BACKEND_TOKEN")
 
 
 def load_settings() -> Settings:
@@ -83,6 +110,9 @@ def load_settings() -> Settings:
         language_min_letters=_number("LANGUAGE_MIN_LETTERS", 4),
         timezone=os.environ.get("BOT_TIMEZONE", "Europe/Helsinki"),
         sms_gateway_port=_number("SMS_GATEWAY_PORT", 8025),
+        backend_port=_number("BACKEND_PORT", 8030),
+        backend_db_url=os.environ.get("BACKEND_DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}",
+        backend_timeout=_number("BACKEND_TIMEOUT", 5.0, float),
         sms_sender=os.environ.get("SMS_SENDER", "18135"),
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, get_settings
+from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, backend_token, get_settings, persisted_secret
 
 
 @dataclass
@@ -30,16 +30,9 @@ class Service:
     process: subprocess.Popen | None = None
 
 
-def sms_hash_key(path: Path = REPO_ROOT / "var" / "secrets" / "sms_hash_key") -> str:
-    """SMS_HASH_KEY, or a key made once and kept in var/secrets, so that a phone's
-    conversation id stays the same across restarts."""
-    if os.environ.get("SMS_HASH_KEY"):
-        return os.environ["SMS_HASH_KEY"]
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
+def sms_hash_key() -> str:
+    """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
+    return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
 
 
 class StartupError(RuntimeError):
@@ -84,6 +77,10 @@ class Supervisor:
             "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
             "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
             "TRACKER_DB": str(settings.tracker_db),
+            "BACKEND_PORT": str(settings.backend_port),
+            "BACKEND_URL": settings.backend_url,
+            "BACKEND_DB_URL": settings.backend_db_url,
+            "BACKEND_TOKEN": backend_token(),
         }
 
     def _services(self) -> list[Service]:
@@ -91,6 +88,12 @@ class Supervisor:
         python = sys.executable
         base = f"http://{s.host}"
         return [
+            Service(
+                "backend",
+                [python, "-m", "bot.backend", "--host", s.host, "--port", str(s.backend_port)],
+                f"{base}:{s.backend_port}/healthz",
+                60,
+            ),
             Service(
                 "actions",
                 [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],

@@ -24,10 +24,13 @@ TEST_LOGIN_KEY = "test-login-key-not-for-production-0123456789"
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     os.environ["WEB_LOGIN_JWT_KEY"] = TEST_LOGIN_KEY
+    databases = tmp_path_factory.mktemp("db")
+    os.environ.pop("BACKEND_URL", None)
     settings = replace(
         load_settings(), host="127.0.0.1",
         rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),
-        tracker_db=tmp_path_factory.mktemp("db") / "tracker.db",
+        backend_port=free_port(), tracker_db=databases / "tracker.db",
+        backend_db_url=f"sqlite:///{databases / 'backend.db'}",
     )
     supervisor = Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("logs"))
     with supervisor:

@@ -1,0 +1,3 @@
+from bot.backend.app import main
+
+main()

@@ -1,0 +1,76 @@
+"""The backend's SQL database: one engine, one declarative base, sessions run off the event loop.
+
+SQLite (the default) and PostgreSQL (BACKEND_DB_URL=postgresql://...) are
+both supported; every module declares its tables on `Base`, so `create_all`
+makes the whole schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.pool import StaticPool
+
+Base = declarative_base()
+T = TypeVar("T")
+
+
+def make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, future=True, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    options: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        options["poolclass"] = StaticPool  # one shared in-memory database (unit tests)
+    engine = create_engine(url, future=True, **options)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
+        # The driver's implicit transactions are switched off so that every
+        # write transaction starts with BEGIN IMMEDIATE (below): writers queue
+        # up instead of failing or reading stale rows.
+        connection.isolation_level = None
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """Runs blocking SQLAlchemy work in a small thread pool, one transaction per call."""
+
+    def __init__(self, url: str, workers: int = 8) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = url.startswith("sqlite")
+        # SQLite allows one writer at a time; more threads would only wait on its lock.
+        self._executor = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else workers,
+                                            thread_name_prefix="db")
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Runs `work` in one transaction (committed on return, rolled back on error)."""
+        with Session(self.engine, future=True, expire_on_commit=False) as session, session.begin():
+            return work(session)
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.transaction, work)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

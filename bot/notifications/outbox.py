@@ -1,0 +1,46 @@
+"""The outbox table and `enqueue()`, the one way other modules ask for a message to be sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Integer, String, Text
+from sqlalchemy.orm import Session
+
+from bot.backend.db import Base
+
+CHANNELS = ("sms", "email")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(8), nullable=False)          # "sms" or "email"
+    recipient = Column(String(320), nullable=False)       # phone number (E.164) or e-mail address
+    language = Column(String(2), nullable=False)
+    kind = Column(String(40), nullable=False)             # e.g. booking_confirmation, reminder, verification_code
+    subject = Column(String(200), nullable=True)          # e-mail only
+    body = Column(Text, nullable=False)
+    reference = Column(String(64), nullable=True, index=True)  # e.g. the booking's id, never a PIN or code
+    send_after = Column(DateTime, nullable=False, default=utcnow, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    sent_at = Column(DateTime, nullable=True, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(200), nullable=True)
+
+
+def enqueue(session: Session, *, channel: str, recipient: str, language: str, kind: str, body: str,
+            subject: str | None = None, reference: str | None = None,
+            send_after: datetime | None = None) -> OutboxMessage:
+    """Adds a message to the outbox in the caller's transaction (naive UTC `send_after`)."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    message = OutboxMessage(channel=channel, recipient=recipient, language=language, kind=kind, body=body,
+                            subject=subject, reference=reference, send_after=send_after or utcnow())
+    session.add(message)
+    return message
