@@ -1,9 +1,12 @@
 """Finds and replaces personal data in text: the one place that knows what to redact.
 
-Kinds: Finnish personal identity codes (henkilötunnus; the checksum is checked
-to label them), e-mail addresses, phone numbers, customer numbers (8 digits,
-also "1234 5678"), dates with a year (dates of birth), PINs and one-time codes
-named as such ("PIN 1234", "koodi 123456"), and long digit runs. The agency's
+Kinds: Finnish personal identity codes (henkilötunnus), e-mail addresses,
+reservation keys (12 Crockford base32 characters, "ABCD-EFGH-2JKM"), phone
+numbers, customer numbers (8 digits, also "1234 5678"), dates with a year
+(dates of birth, also "1. helmikuuta 1990" and "syntynyt 1.2.90"), PINs and
+one-time codes named as such ("PIN-koodini on 123 456", "min pinkod är ...",
+"my PIN is ...") or typed alone (six digits), and long digit runs. Keywords
+are matched in their inflected forms ("asiakasnumerollani", "koodin"). The agency's
 own public numbers and addresses (knowledge/facts.yml) are left as they are.
 More patterns can be added with a YAML file named by REDACTION_EXTRA_PATTERNS
 ({label: regex}).
@@ -13,13 +16,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.privacy.sealing import SEAL_PREFIX
 
 HETU_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 HETU_CENTURY_SIGNS = "+-ABCDEFUVWXY"
@@ -48,17 +53,50 @@ def _national_digits(text: str) -> str:
     return digits
 
 
-# Order matters: the more specific kinds are replaced first.
+# Words that may join a keyword to the value: "PIN-koodini on 123456", "my PIN is ...".
+_JOIN = r"(?:\W{1,3}(?:on|oli|nyt|siis|är|var|nu|is|was|now))*\W{0,3}"
+# Crockford base32 (no I, L, O, U), the alphabet of reservation keys.
+_KEY_CHAR = "[0-9a-hjkmnp-tv-z]"
+_RESERVATION_KEY = rf"{_KEY_CHAR}{{4}}[\s-]?{_KEY_CHAR}{{4}}[\s-]?{_KEY_CHAR}{{4}}(?![\w-])"
+_MONTHS = (
+    "tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kesäkuuta|heinäkuuta|elokuuta|syyskuuta|lokakuuta|"
+    "marraskuuta|joulukuuta|januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    "january|february|march|may|june|july|august|october"
+)
+_DATE = (
+    r"\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)?\d{2}(?!\d)"
+    rf"|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+(?:19|20)?\d{{2}}(?!\d)"
+    rf"|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d)"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)|\d{6}(?!\d)"
+)
+
+# Order matters: the more specific kinds are replaced first, and a kind named
+# by its keyword ("varaustunnus ...", "asiakasnumero ...") before the bare
+# shapes. A group named `lead` (the keyword) is kept in the text.
 PATTERNS: list[tuple[str, str]] = [
     ("ID_CODE", r"(?<![\w])\d{6}\s?[-+A-FU-Ya-fu-y]\s?\d{3}\s?[0-9A-Ya-y](?![\w])"),
-    ("EMAIL", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("CODE", r"(?i)\b(pin|pin-koodi|pin-koodini|pin-kod|pinkod|koodi|koodini|kod|koden|code|otp|"
-             r"tunnusluku|vahvistuskoodi|varmistuskoodi|verifieringskod|verification code)"
-             r"(\W{0,3}(?:on|är|is)?\W{0,3})\d{4,8}\b"),
+    ("EMAIL", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    ("RESERVATION_KEY", r"(?i)(?P<lead>\b(?:varaustun\w*|varauskoodi\w*|varausnumero\w*|bokningskod\w*|"
+                        r"bokningsnummer\w*|bokningsnyckel\w*|reservation key|reservation code|booking key|"
+                        r"booking reference|booking code)" + _JOIN + r")(?<![\w-])" + _RESERVATION_KEY),
+    # A bare key: grouped with hyphens, or with at least one digit and one letter.
+    ("RESERVATION_KEY", rf"(?i)(?<![\w-]){_KEY_CHAR}{{4}}-{_KEY_CHAR}{{4}}-{_KEY_CHAR}{{4}}(?![\w-])"),
+    ("RESERVATION_KEY", rf"(?i)(?<![\w-])(?=(?:{_KEY_CHAR}\s?){{0,11}}\d)(?=(?:{_KEY_CHAR}\s?){{0,11}}[a-z])"
+                        + _RESERVATION_KEY),
+    ("CUSTOMER_NUMBER", r"(?i)(?P<lead>\b(?:asiakasnum\w*|asiakasnro|kundnummer\w*|kundnumret|kundnr|"
+                        r"customer (?:number|no\.?)|client number)" + _JOIN + r")\d{4}[\s-]?\d{4}(?!\d)"),
+    ("DATE", r"(?i)(?P<lead>\b(?:syntymäai\w*|syntyny\w*|synt\.|född\w*|födelse\w*|date of birth|born(?: on)?|"
+             r"dob|birth ?date|birthday)" + _JOIN + r")(?:" + _DATE + ")"),
+    ("CODE", r"(?i)(?P<lead>\b(?:pin|otp|passcode|tunnuslu\w*|(?:\w+-)?\w*koodi\w*|(?:\w+-)?\w*kod(?:en|er|erna)?|(?:\w+-)?\w*code)"
+             + _JOIN + r")\d(?:[\s-]?\d){3,7}(?!\d)"),
     ("DATE", r"(?<![\d.])\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)\d{2}(?!\d)"
-             r"|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"),
+             r"|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"
+             rf"|(?i:(?<!\d)\d{{1,2}}\.?\s+(?:{_MONTHS})\s+(?:19|20)\d{{2}}(?!\d))"
+             rf"|(?i:\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d))"),
     ("PHONE", r"(?<![\w+])(?:\+|00)\d[\d\s()-]{6,18}\d(?!\d)|(?<![\w+])0\d[\d\s-]{5,14}\d(?!\d)"),
     ("CUSTOMER_NUMBER", r"(?<!\d)\d{4}\s?\d{4}(?!\d)"),
+    # A bare six-digit number is most often a PIN or one-time code typed alone.
+    ("CODE", r"(?<![\w.,])\d{6}(?![\w]|[.,]\d)"),
     ("NUMBER", r"(?<!\d)\d{9,}(?!\d)"),
 ]
 
@@ -81,24 +119,32 @@ class Redactor:
     def redact(self, text: str) -> str:
         for kind, pattern in self._patterns:
             def replace(match: re.Match[str], kind: str = kind) -> str:
-                found = match.group(0)
-                if self._is_allowed(found):
-                    return found
-                if kind == "CODE":  # keep the keyword that named the code
-                    return match.group(1) + match.group(2) + "[CODE]"
-                return f"[{kind}]"
+                lead = match.groupdict().get("lead") or ""  # the keyword that named the value stays
+                if self._is_allowed(match.group(0)[len(lead):]):
+                    return match.group(0)
+                return f"{lead}[{kind}]"
             text = pattern.sub(replace, text)
         return text
 
     def redact_value(self, value: Any) -> Any:
-        """Redacts every string inside JSON-like data."""
+        """Redacts every string inside JSON-like data (sealed values are already unreadable)."""
         if isinstance(value, str):
-            return self.redact(value)
+            return value if value.startswith(SEAL_PREFIX) else self.redact(value)
         if isinstance(value, list):
             return [self.redact_value(item) for item in value]
         if isinstance(value, dict):
             return {key: self.redact_value(item) for key, item in value.items()}
         return value
+
+
+def value_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
+    """Matches any of `values` as typed, in any case and with or without spaces and
+    hyphens between characters ("1234 5678" finds "12345678")."""
+    alternatives = []
+    for value in sorted({re.sub(r"[\s-]", "", v) for v in values}, key=len, reverse=True):
+        if len(value) >= 3:
+            alternatives.append(r"[\s-]?".join(re.escape(character) for character in value))
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 
 def agency_contacts(facts: Mapping[str, Any]) -> set[str]:

@@ -2,14 +2,17 @@
 
 SQLite by default (var/tracker.db); the other SQLTrackerStore settings
 (dialect, host, port, username, password) select PostgreSQL. Slots listed as
-sensitive are stored as "[REDACTED]" whatever they hold; every other string in
+sensitive are stored as "[REDACTED]" unless their value is sealed (encrypted
+by the action server, bot/privacy/sealing.py); every other string in
 an event (user text, parse data, entities, metadata, slot values, bot text)
-goes through bot/privacy/redaction.py.
+goes through bot/privacy/redaction.py, and a sensitive slot's value is also
+removed from the messages saved with it, however the user spaced it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,13 +22,15 @@ from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY
-from bot.privacy.redaction import Redactor, default_redactor
+from bot.privacy.redaction import Redactor, default_redactor, value_pattern
+from bot.privacy.sealing import is_sealed
 
 # Slots whose values are personal by definition (the verification and booking
 # forms add theirs here); extend with REDACTED_SLOTS="a,b".
 SENSITIVE_SLOTS = frozenset({
     "customer_number", "date_of_birth", "one_time_code", "pin", "reservation_key",
     "phone_number", "email", "name", "identity_code",
+    "booking_name", "booking_contact", "booking_key", "booking_pin",
 })
 REDACTED = "[REDACTED]"
 
@@ -33,6 +38,16 @@ REDACTED = "[REDACTED]"
 def sensitive_slots() -> frozenset[str]:
     extra = {name.strip() for name in os.environ.get("REDACTED_SLOTS", "").split(",") if name.strip()}
     return SENSITIVE_SLOTS | extra
+
+
+def _replace_values(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(REDACTED, value)
+    if isinstance(value, list):
+        return [_replace_values(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_values(item, pattern) for key, item in value.items()}
+    return value
 
 
 def _without_subject(metadata: Any) -> Any:
@@ -44,9 +59,14 @@ def _without_subject(metadata: Any) -> Any:
     return metadata
 
 
-def redact_event(event: Event, redactor: Redactor, slots: Iterable[str]) -> Event:
+def redact_event(
+    event: Event, redactor: Redactor, slots: Iterable[str], values: re.Pattern[str] | None = None
+) -> Event:
+    """`values` (from `value_pattern`) finds sensitive slot values wherever they were typed."""
     data: dict[str, Any] = event.as_dict()
-    if isinstance(event, SlotSet) and event.key in slots and event.value is not None:
+    if values is not None and not isinstance(event, SlotSet):
+        data = _replace_values(data, values)
+    if isinstance(event, SlotSet) and event.key in slots and event.value is not None and not is_sealed(event.value):
         data["value"] = REDACTED
     if "metadata" in data:
         data["metadata"] = _without_subject(data["metadata"])
@@ -64,5 +84,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.slots = sensitive_slots()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
-            yield redact_event(event, self.redactor, self.slots)
+        events = list(super()._additional_events(session, tracker))
+        # A value a form stored in a sensitive slot is also hidden in the same turn's messages.
+        values = value_pattern(str(e.value) for e in events
+                               if isinstance(e, SlotSet) and e.key in self.slots
+                               and isinstance(e.value, str | int) and not isinstance(e.value, bool))
+        for event in events:
+            yield redact_event(event, self.redactor, self.slots, values)

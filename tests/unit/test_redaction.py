@@ -1,10 +1,15 @@
 """Redaction of personal data, in Finnish, Swedish and English phrasings."""
 
-import pytest
-from rasa.shared.core.events import SlotSet, UserUttered
+import asyncio
+import sqlite3
 
-from bot.privacy.redaction import Redactor, default_redactor, hetu_is_valid
-from bot.privacy.tracker_store import REDACTED, redact_event
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy.redaction import Redactor, default_redactor, hetu_is_valid, value_pattern
+from bot.privacy.tracker_store import REDACTED, RedactingSQLTrackerStore, redact_event
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +39,39 @@ def redactor():
         ("min kod är 482190", "min kod är [CODE]"),
         ("the code: 1234", "the code: [CODE]"),
         ("vahvistuskoodi 987654", "vahvistuskoodi [CODE]"),
+        # Identity codes without context, and the century signs of the 2023 reform.
+        ("020190-123A", "[ID_CODE]"),
+        ("010199Y123B kiitos", "[ID_CODE] kiitos"),
+        # Customer numbers: inflected and spaced forms.
+        ("asiakasnumerollani 12345678 ei löydy mitään", "asiakasnumerollani [CUSTOMER_NUMBER] ei löydy mitään"),
+        ("asiakasnumero: 0401-2345", "asiakasnumero: [CUSTOMER_NUMBER]"),
+        ("kundnumret är 1234-5678", "kundnumret är [CUSTOMER_NUMBER]"),
+        ("customer no. 1234 5678", "customer no. [CUSTOMER_NUMBER]"),
+        # PINs and one-time codes (six digits), named in each language or typed alone.
+        ("PIN-koodini on 123456", "PIN-koodini on [CODE]"),
+        ("koodi: 123 456", "koodi: [CODE]"),
+        ("kertakäyttökoodini oli 654 321", "kertakäyttökoodini oli [CODE]"),
+        ("tekstiviestillä tullut koodi on 112233", "tekstiviestillä tullut koodi on [CODE]"),
+        ("min pinkod är 123456", "min pinkod är [CODE]"),
+        ("engångskoden är 654 321", "engångskoden är [CODE]"),
+        ("my PIN is 482190", "my PIN is [CODE]"),
+        ("My PIN code is 123 456", "My PIN code is [CODE]"),
+        ("the one-time code was 908172", "the one-time code was [CODE]"),
+        ("482190", "[CODE]"),
+        ("se on 482190.", "se on [CODE]."),
+        # Reservation keys: 12 Crockford base32 characters, any case, hyphens or spaces optional.
+        ("varaustunnukseni on ABCD-EFGH-2JKM", "varaustunnukseni on [RESERVATION_KEY]"),
+        ("varaustunnus: abcd efgh jkmn", "varaustunnus: [RESERVATION_KEY]"),
+        ("mitt bokningsnummer är 7K3M 9PQR T2VW", "mitt bokningsnummer är [RESERVATION_KEY]"),
+        ("my reservation key is 7k3m9pqrt2vw", "my reservation key is [RESERVATION_KEY]"),
+        ("AB12-CD34-EF56 on varaukseni", "[RESERVATION_KEY] on varaukseni"),
+        ("peru varaus 7K3M9PQRT2VW", "peru varaus [RESERVATION_KEY]"),
+        # Dates of birth in words or with a two-digit year, after a keyword.
+        ("syntynyt 1.2.90", "syntynyt [DATE]"),
+        ("syntymäaikani on 1. helmikuuta 1990", "syntymäaikani on [DATE]"),
+        ("jag är född 1 februari 1990", "jag är född [DATE]"),
+        ("born on February 1, 1990", "born on [DATE]"),
+        ("My date of birth is 1 February 1990", "My date of birth is [DATE]"),
     ],
 )
 def test_personal_data_is_redacted(redactor, text, expected):
@@ -49,6 +87,11 @@ def test_personal_data_is_redacted(redactor, text, expected):
         "I have 3 months left and 2 children",
         "Aikoja on noin 3 kuukautta eteenpäin, vuonna 2026",
         "ajanvaraus 15.12. klo 9.30",
+        "tuloraja on 100 000 euroa",
+        "palvelu on auki klo 9.00-16.00",
+        "that they were there",
+        "extravagance",
+        "hakemus jätettiin 2023 ja käsittely kestää 12 kk",
     ],
 )
 def test_public_agency_contacts_and_ordinary_numbers_are_kept(redactor, text):
@@ -84,3 +127,26 @@ def test_sensitive_slots_are_replaced_whole(redactor):
     event = redact_event(SlotSet("pin", "4821"), redactor, {"pin"})
     assert event.value == REDACTED
     assert redact_event(SlotSet("language", "fi"), redactor, {"pin"}).value == "fi"
+
+
+def test_a_sensitive_slot_value_is_found_however_it_was_typed(redactor):
+    values = value_pattern(["12345678", "Matti Meikäläinen"])
+    user = UserUttered("numero 1234-5678, nimi matti meikäläinen", parse_data={"text": "nimi Matti Meikäläinen"})
+    redacted = redact_event(user, redactor, {"customer_number"}, values).as_dict()
+    assert redacted["text"] == "numero [REDACTED], nimi [REDACTED]"
+    assert redacted["parse_data"]["text"] == "nimi [REDACTED]"
+    assert value_pattern(["", "ab"]) is None
+
+
+def test_tracker_store_hides_slot_values_in_the_same_turn(tmp_path):
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events("s1", [
+        ActionExecuted("action_listen"), UserUttered("nimeni on Matti Meikäläinen"),
+        SlotSet("name", "Matti Meikäläinen"), ActionExecuted("action_listen"), UserUttered("48 21"),
+        SlotSet("pin", "4821"), SlotSet("language", "fi"),
+    ])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(tmp_path / "t.db") as database:
+        stored = " ".join(data for (data,) in database.execute("SELECT data FROM events"))
+    assert "Meikäläinen" not in stored and "48 21" not in stored and "4821" not in stored
+    assert "nimeni on [REDACTED]" in stored and '"value": "fi"' in stored
