@@ -31,6 +31,36 @@ def _number(name: str, default: float, kind: type = int):
         raise ValueError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {raw!r}") from error
 
 
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of `allowed` from the environment (the first is the default)."""
+    value = (os.environ.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """The case register's verification, tickets and abuse limits (bot/cases); README "Application status"."""
+
+    code_ttl_seconds: int = 300          # a one-time code is valid this long
+    code_attempts: int = 3               # wrong codes allowed per verification
+    verification_ttl_seconds: int = 900  # a started verification is abandoned after this
+    # A verified status ends with the conversation session: Rasa's session_expiration_time
+    # (60 min, domain.yml) of inactivity, so a ticket unused that long is dead.
+    ticket_idle_seconds: int = 3600
+    ticket_max_seconds: int = 4 * 3600
+    rate_window_seconds: float = 3600.0
+    starts_per_client: int = 5           # verifications per conversation per window
+    starts_per_customer: int = 5         # verifications per customer number per window
+    sms_per_phone: int = 3               # codes to one phone per window
+    sms_per_window: int = 500            # codes in all per window (a flood brake)
+    status_per_client: int = 60          # status look-ups per conversation per window
+    lockout_failures: int = 5            # failures (client or customer number) before a lockout
+    lockout_seconds: int = 3600
+    seed_demo: bool = True               # fill an empty register with the demo data
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings; see README "Configuration" for each variable."""
@@ -49,9 +79,46 @@ class Settings:
     sms_sender: str = "18135"
     knowledge_dir: Path = field(default=REPO_ROOT / "knowledge")
     tracker_db: Path = field(default=REPO_ROOT / "var" / "tracker.db")
+    cases: CaseSettings = field(default_factory=CaseSettings)
     models_dir: Path = field(default=REPO_ROOT / "models")
     backend_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}"
     backend_timeout: float = 5.0
+    # Staff review tool (bot/review): its own database, defaulting to review.db beside the tracker DB.
+    tracker_db_url: str = ""
+    review_db_url: str = ""
+    review_retention_days: int = 180
+    review_secure_cookies: bool = False
+    review_index_seconds: float = 30.0
+    # Booking backend (bot/booking)
+    booking_cap_per_contact: int = 3
+    booking_horizon_days: int = 92
+    booking_rate_window: float = 600.0
+    booking_create_limit: int = 20
+    booking_key_limit: int = 30
+    booking_resend_limit: int = 5
+    # Notifications (bot/notifications): "local" records as sent; "gateway" / "smtp" really send.
+    notify_sms_sender: str = "local"
+    notify_email_sender: str = "local"
+    notify_poll_seconds: float = 1.0
+    notify_max_attempts: int = 8
+    reminder_days_before: int = 2
+    sms_account_sid: str = "AC-local"
+    sms_auth_token: str = field(default="", repr=False)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "noreply@migri.invalid"
+    smtp_starttls: bool = True
+
+    @property
+    def tracker_url(self) -> str:
+        """SQLAlchemy URL of the conversation store (TRACKER_DB_URL, else SQLite at TRACKER_DB)."""
+        return self.tracker_db_url or f"sqlite:///{self.tracker_db}"
+
+    @property
+    def review_url(self) -> str:
+        return self.review_db_url or f"sqlite:///{self.tracker_db.parent / 'review.db'}"
 
     @property
     def actions_url(self) -> str:
@@ -91,6 +158,36 @@ def backend_token() -> str:
     return persisted_secret("backend_token", "BACKEND_TOKEN")
 
 
+def load_case_settings() -> CaseSettings:
+    defaults = CaseSettings()
+    return CaseSettings(
+        code_ttl_seconds=_number("CASES_CODE_TTL", defaults.code_ttl_seconds),
+        code_attempts=_number("CASES_CODE_ATTEMPTS", defaults.code_attempts),
+        verification_ttl_seconds=_number("CASES_VERIFICATION_TTL", defaults.verification_ttl_seconds),
+        ticket_idle_seconds=_number("CASES_TICKET_IDLE", defaults.ticket_idle_seconds),
+        ticket_max_seconds=_number("CASES_TICKET_MAX", defaults.ticket_max_seconds),
+        rate_window_seconds=_number("CASES_RATE_WINDOW", defaults.rate_window_seconds, float),
+        starts_per_client=_number("CASES_STARTS_PER_CLIENT", defaults.starts_per_client),
+        starts_per_customer=_number("CASES_STARTS_PER_CUSTOMER", defaults.starts_per_customer),
+        sms_per_phone=_number("CASES_SMS_PER_PHONE", defaults.sms_per_phone),
+        sms_per_window=_number("CASES_SMS_PER_WINDOW", defaults.sms_per_window),
+        status_per_client=_number("CASES_STATUS_PER_CLIENT", defaults.status_per_client),
+        lockout_failures=_number("CASES_LOCKOUT_FAILURES", defaults.lockout_failures),
+        lockout_seconds=_number("CASES_LOCKOUT_SECONDS", defaults.lockout_seconds),
+        seed_demo=os.environ.get("CASES_SEED_DEMO", "true").strip().lower() not in ("0", "false", "no", "off"),
+    )
+
+
+def cases_hash_key() -> str:
+    """The key of the keyed hashes of customer numbers (audit log, lockouts) and codes."""
+    return persisted_secret("cases_hash_key", "CASES_HASH_KEY")
+
+
+def identity_seal_key() -> str:
+    """The key with which channels seal a verified login identity for the backend to check."""
+    return persisted_secret("identity_seal_key", "IDENTITY_SEAL_KEY")
+
+
 def load_settings() -> Settings:
     """Reads the environment now (no caching): use in tests and at process start."""
     default_language = os.environ.get("BOT_DEFAULT_LANGUAGE", "fi")
@@ -113,10 +210,35 @@ def load_settings() -> Settings:
         backend_port=_number("BACKEND_PORT", 8030),
         backend_db_url=os.environ.get("BACKEND_DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}",
         backend_timeout=_number("BACKEND_TIMEOUT", 5.0, float),
+        booking_cap_per_contact=_number("BOOKING_CAP_PER_CONTACT", 3),
+        booking_horizon_days=_number("BOOKING_HORIZON_DAYS", 92),
+        booking_rate_window=_number("BOOKING_RATE_WINDOW", 600.0, float),
+        booking_create_limit=_number("BOOKING_CREATE_LIMIT", 20),
+        booking_key_limit=_number("BOOKING_KEY_LIMIT", 30),
+        booking_resend_limit=_number("BOOKING_RESEND_LIMIT", 5),
+        notify_sms_sender=_choice("NOTIFY_SMS_SENDER", ("local", "gateway")),
+        notify_email_sender=_choice("NOTIFY_EMAIL_SENDER", ("local", "smtp")),
+        notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),
+        notify_max_attempts=_number("NOTIFY_MAX_ATTEMPTS", 8),
+        reminder_days_before=_number("REMINDER_DAYS_BEFORE", 2),
+        sms_account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
+        sms_auth_token=os.environ.get("SMS_AUTH_TOKEN", ""),
+        smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=_number("SMTP_PORT", 587),
+        smtp_user=os.environ.get("SMTP_USER", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_from=os.environ.get("SMTP_FROM", "noreply@migri.invalid"),
+        smtp_starttls=os.environ.get("SMTP_STARTTLS", "true").strip().lower() not in ("0", "false", "no", "off"),
         sms_sender=os.environ.get("SMS_SENDER", "18135"),
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
         tracker_db=Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "tracker.db")),
+        cases=load_case_settings(),
+        tracker_db_url=os.environ.get("TRACKER_DB_URL", ""),
+        review_db_url=os.environ.get("REVIEW_DB_URL", ""),
+        review_retention_days=_number("REVIEW_RETENTION_DAYS", 180),
+        review_secure_cookies=os.environ.get("REVIEW_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes"),
+        review_index_seconds=_number("REVIEW_INDEX_SECONDS", 30.0, float),
     )
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, backend_token, get_settings, persisted_secret
@@ -28,6 +28,21 @@ class Service:
     health_url: str
     startup_timeout: float
     process: subprocess.Popen | None = None
+
+
+@dataclass(frozen=True)
+class ScaleOut:
+    """Several Rasa servers and action servers behind a load balancer, sharing their stores (deploy/).
+
+    `env` adds the shared stores' addresses for `endpoints` and points
+    ACTION_ENDPOINT_URL at the balancer; only the services in `parts` run.
+    """
+
+    rasa_ports: tuple[int, ...]
+    action_ports: tuple[int, ...]
+    endpoints: Path
+    env: dict[str, str] = field(default_factory=dict)
+    parts: frozenset[str] = frozenset({"backend", "actions", "rasa"})
 
 
 def sms_hash_key() -> str:
@@ -48,8 +63,10 @@ class Supervisor:
         model: Path,
         log_dir: Path = REPO_ROOT / "var" / "log",
         api_token: str | None = None,
+        scale_out: ScaleOut | None = None,
     ) -> None:
         self.settings = settings
+        self.scale_out = scale_out
         self.model = model
         self.log_dir = log_dir
         self.api_token = api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_hex(24)
@@ -77,45 +94,28 @@ class Supervisor:
             "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
             "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
             "TRACKER_DB": str(settings.tracker_db),
+            "TRACKER_DB_URL": settings.tracker_url,
+            "REVIEW_DB_URL": settings.review_url,
             "BACKEND_PORT": str(settings.backend_port),
             "BACKEND_URL": settings.backend_url,
             "BACKEND_DB_URL": settings.backend_db_url,
             "BACKEND_TOKEN": backend_token(),
+            **(self.scale_out.env if self.scale_out else {}),
         }
 
     def _services(self) -> list[Service]:
         s = self.settings
         python = sys.executable
         base = f"http://{s.host}"
-        return [
+        services = [
             Service(
                 "backend",
                 [python, "-m", "bot.backend", "--host", s.host, "--port", str(s.backend_port)],
                 f"{base}:{s.backend_port}/healthz",
                 60,
             ),
-            Service(
-                "actions",
-                [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],
-                f"{base}:{s.actions_port}/health",
-                60,
-            ),
-            Service(
-                "rasa",
-                [
-                    python, "-m", "rasa", "run",
-                    "--model", str(self.model),
-                    "--interface", s.host,
-                    "--port", str(s.rasa_port),
-                    "--enable-api",
-                    f"--auth-token={self.api_token}",
-                    "--cors", f"http://{s.host}:{s.web_port}",
-                    "--endpoints", str(REPO_ROOT / "endpoints.yml"),
-                    "--credentials", str(REPO_ROOT / "credentials.yml"),
-                ],
-                f"{base}:{s.rasa_port}/status?token={self.api_token}",
-                240,
-            ),
+            self._actions_service("actions", s.actions_port),
+            self._rasa_service("rasa", s.rasa_port, REPO_ROOT / "endpoints.yml"),
             Service(
                 "sms-gateway",
                 [python, "-m", "bot.sms.simulator", "--host", s.host, "--port", str(s.sms_gateway_port)],
@@ -129,6 +129,41 @@ class Supervisor:
                 30,
             ),
         ]
+        scale = self.scale_out
+        if scale is None:
+            return services
+        # Scale-out: numbered copies of the action and Rasa servers replace the single ones.
+        kept = [service for service in services if service.name in scale.parts - {"actions", "rasa"}]
+        actions = [self._actions_service(f"actions-{n}", port) for n, port in enumerate(scale.action_ports, 1)]
+        rasa = [self._rasa_service(f"rasa-{n}", port, scale.endpoints) for n, port in enumerate(scale.rasa_ports, 1)]
+        return kept + actions + rasa
+
+    def _actions_service(self, name: str, port: int) -> Service:
+        return Service(
+            name,
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            f"http://{self.settings.host}:{port}/health",
+            60,
+        )
+
+    def _rasa_service(self, name: str, port: int, endpoints: Path) -> Service:
+        s = self.settings
+        return Service(
+            name,
+            [
+                sys.executable, "-m", "rasa", "run",
+                "--model", str(self.model),
+                "--interface", s.host,
+                "--port", str(port),
+                "--enable-api",
+                f"--auth-token={self.api_token}",
+                "--cors", f"http://{s.host}:{s.web_port}",
+                "--endpoints", str(endpoints),
+                "--credentials", str(REPO_ROOT / "credentials.yml"),
+            ],
+            f"http://{s.host}:{port}/status?token={self.api_token}",
+            240,
+        )
 
     def _launch(self, service: Service, env: dict[str, str]) -> None:
         with open(self.log_dir / f"{service.name}.log", "ab") as log:

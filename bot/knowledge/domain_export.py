@@ -20,6 +20,8 @@ from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 HAND_WRITTEN_DOMAIN = REPO_ROOT / "domain.yml"
 GENERATED_DOMAIN = REPO_ROOT / "var" / "generated" / "domain.yml"
 DYNAMIC_ANSWERS = frozenset({"ask_open_now", "ask_exceptional_hours", "ask_service_number"})
+# Questions answered by doing the thing: the booking, lookup and cancellation forms.
+FLOW_INTENTS = frozenset({"ask_booking_how", "ask_booking_check", "ask_booking_cancel"})
 
 
 def response_name(intent: str) -> str:
@@ -27,7 +29,8 @@ def response_name(intent: str) -> str:
 
 
 def static_faq_intents(domain: dict[str, Any]) -> list[str]:
-    return [intent for intent in domain["intents"] if intent.startswith("ask_") and intent not in DYNAMIC_ANSWERS]
+    return [intent for intent in domain["intents"]
+            if intent.startswith("ask_") and intent not in DYNAMIC_ANSWERS | FLOW_INTENTS]
 
 
 def faq_responses(domain: dict[str, Any], renderer: AnswerRenderer) -> dict[str, list[dict[str, Any]]]:
@@ -43,9 +46,30 @@ def faq_responses(domain: dict[str, Any], renderer: AnswerRenderer) -> dict[str,
     return responses
 
 
+def knowledge_responses(renderer: AnswerRenderer) -> dict[str, list[dict[str, Any]]]:
+    """Answers named utter_* in knowledge/ (the forms' questions), with their buttons if any."""
+    responses = {}
+    for key in renderer.knowledge.answers:
+        if not key.startswith("utter_"):
+            continue
+        variations: list[dict[str, Any]] = []
+        for language in (*[lang for lang in SUPPORTED_LANGUAGES if lang != "en"], "en"):
+            variation: dict[str, Any] = {"text": renderer.part(key, "text", language)}
+            if "buttons" in renderer.knowledge.answers[key]:
+                titles = [title.strip() for title in renderer.part(key, "buttons", language).split("|")]
+                variation["buttons"] = [{"title": title, "payload": title} for title in titles]
+            if language != "en":
+                variation = {"condition": [{"type": "slot", "name": "language", "value": language}], **variation}
+            variations.append(variation)
+        responses[key] = variations
+    return responses
+
+
 def build_domain(source: Path = HAND_WRITTEN_DOMAIN) -> dict[str, Any]:
     domain = yaml.safe_load(source.read_text(encoding="utf-8"))
-    domain["responses"] = {**domain["responses"], **faq_responses(domain, default_renderer())}
+    renderer = default_renderer()
+    domain["responses"] = {**domain["responses"], **faq_responses(domain, renderer),
+                           **knowledge_responses(renderer)}
     return domain
 
 

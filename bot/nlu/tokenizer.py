@@ -8,8 +8,6 @@ messages guessed Finnish are lemmatised; others keep their words as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -18,29 +16,10 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.language.lemmas import voikko_lemmatizer
 from bot.nlu.language_detector import LANGUAGE_GUESS_PROPERTY
 
 logger = logging.getLogger(__name__)
-
-
-def voikko_lemmatizer(cache_size: int = 50_000) -> Callable[[str], str] | None:
-    """A word -> lemma function backed by Voikko, or None if Voikko is not installed."""
-    try:
-        from libvoikko import Voikko
-
-        voikko = Voikko("fi")
-    except Exception as error:  # the library or the Finnish dictionary is missing
-        logger.warning("Voikko is not available (%s); Finnish lemmas are off.", error)
-        return None
-
-    @lru_cache(maxsize=cache_size)
-    def lemma(word: str) -> str:
-        analyses = voikko.analyze(word)
-        if not analyses:
-            return word
-        return analyses[0].get("BASEFORM", word).lower()
-
-    return lemma
 
 
 @DefaultV1Recipe.register(

@@ -1,0 +1,205 @@
+"""Looking up and cancelling a booking in the chat with its reservation key and PIN.
+
+The key and PIN are checked against the backend as soon as both are given;
+they are kept sealed (bot/privacy/sealing.py) until a cancellation is
+confirmed, and the PIN is never repeated back to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.booking import localized, time_label
+from actions.common import conversation_language
+from actions.forms import answer_digression, latest_text, say, stop_events, text_of, yes_no_buttons, yes_or_no
+from bot.backend.client import BackendUnavailable
+from bot.booking.client import booking_client
+from bot.privacy.sealing import default_sealer
+
+ACCESS_SLOTS = ("booking_key", "booking_pin", "booking_cancel_confirmed")
+STATE_SLOTS = ("booking_access", "booking_found", "booking_outcome")
+KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+KEY_LENGTH = 12
+CANCEL = "cancel"
+LOOKUP = "lookup"
+
+
+def normalise_key(text: str) -> str | None:
+    compact = re.sub(r"[\s-]", "", text).upper()
+    if len(compact) != KEY_LENGTH or any(char not in KEY_ALPHABET for char in compact):
+        return None
+    return "-".join(compact[index:index + 4] for index in range(0, KEY_LENGTH, 4))
+
+
+def normalise_pin(text: str) -> str | None:
+    digits = re.sub(r"\s", "", text)
+    return digits if re.fullmatch(r"\d{6}", digits) else None
+
+
+def reset_events() -> list[dict[str, Any]]:
+    return [SlotSet(name, None) for name in (*ACCESS_SLOTS, *STATE_SLOTS)]
+
+
+def booking_summary(booking: dict[str, Any], language: str) -> dict[str, Any]:
+    """What the conversation may keep of a booking: no names, contacts or keys."""
+    return {"category": booking.get("category"), "names": booking.get("service_point_names") or {},
+            "address": booking.get("address", ""), "start": booking.get("start"),
+            "persons": booking.get("persons"), "status": booking.get("status")}
+
+
+async def category_name(category: str | None, language: str) -> str:
+    try:
+        categories = await booking_client().categories()
+    except BackendUnavailable:
+        categories = []
+    item = next((item for item in categories if item["id"] == category), None)
+    return localized(item["names"], language, category or "") if item else (category or "")
+
+
+async def describe(tracker: Tracker, found: dict[str, Any]) -> str:
+    language = conversation_language(tracker)
+    return text_of(tracker, "booking_details", category=await category_name(found.get("category"), language),
+                   point=localized(found.get("names"), language), address=found.get("address", ""),
+                   time=time_label(found["start"], language) if found.get("start") else "",
+                   persons=found.get("persons") or 1,
+                   status=text_of(tracker, "status_cancelled" if found.get("status") == "cancelled"
+                                  else "status_active"))
+
+
+class ActionStartBookingAccess(Action):
+    """Begins a lookup or a cancellation, depending on what the user asked for."""
+
+    def name(self) -> str:
+        return "action_start_booking_access"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        purpose = CANCEL if intent == "ask_booking_cancel" else LOOKUP
+        say(dispatcher, tracker, "start_cancel" if purpose == CANCEL else "start_lookup")
+        return [*reset_events(), SlotSet("booking_access", purpose)]
+
+
+class ActionAskBookingCancelConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_booking_cancel_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        details = await describe(tracker, tracker.get_slot("booking_found") or {})
+        dispatcher.utter_message(text=details + " " + text_of(tracker, "cancel_confirm"),
+                                 buttons=yes_no_buttons(tracker))
+        return []
+
+
+class ValidateBookingAccessForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_access_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        if tracker.get_slot("booking_outcome"):
+            return []
+        if tracker.get_slot("booking_access") == CANCEL:
+            return list(ACCESS_SLOTS)
+        return list(ACCESS_SLOTS[:2])
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
+
+    def _rejected(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, part: str) -> dict[str, Any]:
+        if not answer_digression(dispatcher, tracker):
+            say(dispatcher, tracker, part)
+        return {slot: None}
+
+    async def validate_booking_key(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        key = normalise_key(latest_text(tracker))
+        if key is None:
+            return self._rejected(dispatcher, tracker, "booking_key", "key_invalid")
+        return {"booking_key": default_sealer().seal(key)}
+
+    async def validate_booking_pin(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        pin = normalise_pin(latest_text(tracker))
+        if pin is None:
+            return self._rejected(dispatcher, tracker, "booking_pin", "pin_invalid")
+        key = default_sealer().unseal(tracker.get_slot("booking_key"))
+        if key is None:
+            return {"booking_key": None, "booking_pin": None}
+        try:
+            result = await booking_client().lookup(key, pin, conversation_id=tracker.sender_id)
+        except BackendUnavailable:
+            say(dispatcher, tracker, "unavailable")
+            return {"booking_pin": None, "booking_outcome": "unavailable"}
+        if result.ok:
+            found = booking_summary(result.body.get("booking") or {}, conversation_language(tracker))
+            events: dict[str, Any] = {"booking_pin": default_sealer().seal(pin), "booking_found": found}
+            if tracker.get_slot("booking_access") == CANCEL and found.get("status") == "cancelled":
+                say(dispatcher, tracker, "already_cancelled")
+                events["booking_outcome"] = "already_cancelled"
+            return events
+        if result.error == "locked":
+            say(dispatcher, tracker, "locked")
+            return {"booking_pin": None, "booking_outcome": "locked"}
+        if result.error == "rate_limited":
+            say(dispatcher, tracker, "rate_limited")
+            return {"booking_pin": None, "booking_outcome": "rate_limited"}
+        # Unknown key and wrong PIN get the same answer: start again from the key.
+        say(dispatcher, tracker, "wrong_key_or_pin")
+        return {"booking_key": None, "booking_pin": None, "requested_slot": "booking_key"}
+
+    async def validate_booking_cancel_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            if not answer_digression(dispatcher, tracker):
+                dispatcher.utter_message(text=text_of(tracker, "cancel_confirm"), buttons=yes_no_buttons(tracker))
+            return {"booking_cancel_confirmed": None}
+        return {"booking_cancel_confirmed": answer}
+
+
+class ActionFinishBookingAccess(Action):
+    """After the form: shows the booking, or cancels it after a "yes"."""
+
+    def name(self) -> str:
+        return "action_finish_booking_access"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        outcome = tracker.get_slot("booking_outcome")
+        found = tracker.get_slot("booking_found")
+        if outcome == "stopped":
+            say(dispatcher, tracker, "stopped")
+        elif outcome or not found:
+            pass  # locked, rate limited, unavailable or already cancelled: already said
+        elif tracker.get_slot("booking_access") != CANCEL:
+            dispatcher.utter_message(text=await describe(tracker, found))
+        elif tracker.get_slot("booking_cancel_confirmed") is not True:
+            say(dispatcher, tracker, "not_cancelled")
+        else:
+            await self._cancel(dispatcher, tracker)
+        return reset_events()
+
+    async def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        sealer = default_sealer()
+        key, pin = sealer.unseal(tracker.get_slot("booking_key")), sealer.unseal(tracker.get_slot("booking_pin"))
+        if key is None or pin is None:
+            say(dispatcher, tracker, "not_cancelled")
+            return
+        try:
+            result = await booking_client().cancel(key, pin, conversation_id=tracker.sender_id)
+        except BackendUnavailable:
+            say(dispatcher, tracker, "unavailable")
+            return
+        if result.ok:
+            say(dispatcher, tracker, "cancelled")
+        elif result.error == "already_cancelled":
+            say(dispatcher, tracker, "already_cancelled")
+        elif result.error == "locked":
+            say(dispatcher, tracker, "locked")
+        else:
+            say(dispatcher, tracker, "unavailable")

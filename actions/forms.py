@@ -1,0 +1,88 @@
+"""What every form of ours does with a message that is not an answer to its question.
+
+A user may stop ("lopeta", "avbryt", "stop"), ask an FAQ question in the middle
+(answered, then the form asks again), or answer yes or no to a confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import conversation_language
+from bot.knowledge.render import default_renderer
+
+STOP_WORDS = re.compile(
+    r"^\W*(stop|stop it|quit|exit|abort|cancel|lopeta|lopetetaan|keskeytä|keskeytetään|peru|peruuta|"
+    r"en halua jatkaa|avbryt|sluta|stopp|avsluta|jag vill avbryta|i want to stop)\W*$", re.IGNORECASE)
+YES = re.compile(r"^\W*(yes|yeah|yep|sure|ok|okay|correct|kyllä|joo|juu|kyl|ok|selvä|oikein|ja|japp|visst|"
+                 r"absolut|stämmer|gärna)\b", re.IGNORECASE)
+NO = re.compile(r"^\W*(no|nope|not|ei|en|älä|nej|nä|inte)\b", re.IGNORECASE)
+DIGRESSION_CONFIDENCE = 0.6
+STOP_CONFIDENCE = 0.7
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "").strip()
+
+
+def _intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def wants_to_stop(tracker: Tracker) -> bool:
+    name, confidence = _intent(tracker)
+    return bool(STOP_WORDS.match(latest_text(tracker))) or (name == "stop" and confidence >= STOP_CONFIDENCE)
+
+
+def stop_events(tracker: Tracker, outcome_slot: str = "booking_outcome") -> list[Any]:
+    """Events that end the active form when the user asked to stop; [] otherwise."""
+    requested = tracker.get_slot("requested_slot")
+    if not requested or not wants_to_stop(tracker):
+        return []
+    return [SlotSet(requested, None), SlotSet(outcome_slot, "stopped"), SlotSet("requested_slot", None)]
+
+
+def yes_or_no(tracker: Tracker) -> bool | None:
+    """True for yes, False for no, None when the message is neither."""
+    name, confidence = _intent(tracker)
+    text = latest_text(tracker)
+    if YES.match(text) or (name == "affirm" and confidence >= DIGRESSION_CONFIDENCE):
+        return True
+    if NO.match(text) or (name == "deny" and confidence >= DIGRESSION_CONFIDENCE):
+        return False
+    return None
+
+
+def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answers an FAQ question asked in the middle of a form; False if the message is not one."""
+    name, confidence = _intent(tracker)
+    answers = default_renderer()
+    if not name or not name.startswith("ask_") or confidence < DIGRESSION_CONFIDENCE:
+        return False
+    if not answers.has_answer(name):
+        return False
+    dispatcher.utter_message(text=answers.answer(name, conversation_language(tracker)))
+    return True
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, part: str, buttons: list[dict[str, Any]] | None = None,
+        **values: Any) -> None:
+    """Utters one of the booking conversation's texts in the conversation's language."""
+    text = default_renderer().part("booking_chat", part, conversation_language(tracker),
+                                   **{key: str(value) for key, value in values.items()})
+    dispatcher.utter_message(text=text, buttons=buttons or [])
+
+
+def text_of(tracker: Tracker, part: str, **values: Any) -> str:
+    return default_renderer().part("booking_chat", part, conversation_language(tracker),
+                                   **{key: str(value) for key, value in values.items()})
+
+
+def yes_no_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    return [{"title": text_of(tracker, answer), "payload": text_of(tracker, answer)} for answer in ("yes", "no")]
