@@ -1,12 +1,56 @@
-"""Backend module for notifications: starts the dispatcher that sends due outbox messages."""
+"""Backend module for notifications: runs the dispatcher that sends due outbox messages in the
+background (senders chosen by NOTIFY_SMS_SENDER / NOTIFY_EMAIL_SENDER, polling every
+NOTIFY_POLL_SECONDS). It adds no HTTP routes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from typing import Any
+
 from aiohttp import web
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from bot.notifications.dispatcher import Dispatcher
+from bot.notifications.outbox import OutboxMessage
+from bot.notifications.senders import senders_from_settings
 
 OPENAPI_PATHS: dict = {}
 OPENAPI_SCHEMAS: dict = {}
+DISPATCHER = web.AppKey("notifications_dispatcher", Dispatcher)
 
 
-def setup(app: web.Application, context) -> None:  # type: ignore[no-untyped-def]
-    """Placeholder until the dispatcher lands: messages stay in the outbox."""
+def add_missing_columns(engine: Engine) -> None:
+    """Adds outbox columns newer than a database made by an earlier version (create_all only makes tables)."""
+    table = OutboxMessage.__table__
+    present = {column["name"] for column in inspect(engine).get_columns(table.name)}
+    with engine.begin() as connection:
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
+def setup(app: web.Application, context: Any) -> None:
+    settings = context.settings
+    dispatcher = Dispatcher(context.db, senders_from_settings(settings), poll_seconds=settings.notify_poll_seconds,
+                            max_attempts=settings.notify_max_attempts)
+    app[DISPATCHER] = dispatcher
+    tasks: list[asyncio.Task] = []
+
+    async def start(_: web.Application) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, add_missing_columns, context.db.engine)
+        tasks.append(asyncio.create_task(dispatcher.run_forever(), name="outbox-dispatcher"))
+
+    async def stop(_: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await dispatcher.close()
+
+    # on_startup runs after the schema is created (cleanup_ctx would run before it).
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)

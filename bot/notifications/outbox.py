@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Integer, String, Text
+from sqlalchemy import Column, DateTime, Integer, String, Text, update
 from sqlalchemy.orm import Session
 
 from bot.backend.db import Base
@@ -32,6 +32,7 @@ class OutboxMessage(Base):
     sent_at = Column(DateTime, nullable=True, index=True)
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(String(200), nullable=True)
+    withdrawn_at = Column(DateTime, nullable=True)          # e.g. a reminder for a cancelled booking
 
 
 def enqueue(session: Session, *, channel: str, recipient: str, language: str, kind: str, body: str,
@@ -44,3 +45,15 @@ def enqueue(session: Session, *, channel: str, recipient: str, language: str, ki
                             subject=subject, reference=reference, send_after=send_after or utcnow())
     session.add(message)
     return message
+
+
+def withdraw(session: Session, *, reference: str, kinds: tuple[str, ...]) -> int:
+    """Withdraws unsent messages of `kinds` about `reference` (e.g. reminders of a cancelled booking)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.reference == reference, OutboxMessage.kind.in_(kinds),
+               OutboxMessage.sent_at.is_(None), OutboxMessage.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
