@@ -28,7 +28,7 @@ LONGEST_RETRY = dt.timedelta(hours=1)
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, ... at most an hour."""
-    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_RETRY)
+    return min(FIRST_RETRY * 2 ** min(max(0, attempts - 1), 16), LONGEST_RETRY)
 
 
 class Dispatcher:
