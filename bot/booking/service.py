@@ -275,9 +275,11 @@ def begin_attempt(session: Session, rules: Rules, key: str) -> tuple[str, str] |
     no answer reveals which keys are real. The PIN is then checked off the database
     thread (`credentials.pin_matches`), and a right one is confirmed by `confirm_attempt`.
     """
-    _insert_ignore(session, key)
-    record = session.execute(select(PinFailures).where(PinFailures.reservation_key == key)
-                             .with_for_update()).scalar_one()
+    record = None
+    while record is None:  # the row exists once inserted; a cleanup may remove it meanwhile
+        _insert_ignore(session, key)
+        record = session.execute(select(PinFailures).where(PinFailures.reservation_key == key)
+                                 .with_for_update()).scalar_one_or_none()
     if record.locked_until is not None:
         if record.locked_until > rules.now:
             wait = int((record.locked_until - rules.now).total_seconds()) + 1
@@ -293,7 +295,9 @@ def begin_attempt(session: Session, rules: Rules, key: str) -> tuple[str, str] |
 
 
 def forget_attempts(session: Session, key: str) -> None:
-    session.execute(delete(PinFailures).where(PinFailures.reservation_key == key))
+    # Reset rather than delete: a concurrent attempt may be about to lock this very row.
+    session.execute(update(PinFailures).where(PinFailures.reservation_key == key)
+                    .values(failures=0, locked_until=None).execution_options(synchronize_session=False))
 
 
 def confirm_attempt(session: Session, key: str) -> Booking:
