@@ -92,6 +92,8 @@ class Supervisor:
             "SMS_PUBLIC_URL": settings.sms_webhook_url,
             "SMS_SENDER": settings.sms_sender,
             "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
+            # The backend's outbox SMS (booking messages, one-time codes) go to the gateway started here.
+            "NOTIFY_SMS_SENDER": os.environ.get("NOTIFY_SMS_SENDER", "gateway"),
             "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
             "TRACKER_DB": str(settings.tracker_db),
             "TRACKER_DB_URL": settings.tracker_url,
