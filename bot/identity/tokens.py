@@ -6,10 +6,15 @@ token means an anonymous user, never an error. The verified identity travels
 with each message as server-set metadata ("verified_identity"); clients
 cannot set that key (the channels drop it) and the tracker store keeps only
 the fact of verification, not the subject (bot/privacy/tracker_store.py).
+The channel seals the identity it attaches (an HMAC with a key the servers
+share), so the case register (bot/cases) accepts only identities that a
+channel verified, whatever a client manages to put into metadata.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import time
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+
+from bot.settings import identity_seal_key
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +43,27 @@ class VerifiedIdentity:
         return (now if now is not None else time.time()) < self.expires_at
 
     def as_metadata(self) -> dict[str, Any]:
-        return {"subject": self.subject, "role": self.role, "expires_at": self.expires_at, "method": self.method}
+        fields = {"subject": self.subject, "role": self.role, "expires_at": self.expires_at, "method": self.method}
+        return {**fields, "seal": identity_seal(fields, identity_seal_key())}
+
+
+def identity_seal(fields: dict[str, Any], key: str) -> str:
+    message = "\n".join(str(fields.get(name)) for name in ("subject", "role", "expires_at", "method"))
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def unseal_identity(metadata: Any, key: str, now: float | None = None) -> VerifiedIdentity | None:
+    """The identity a channel attached and sealed, if the seal holds and it has not expired."""
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("seal"), str):
+        return None
+    if not hmac.compare_digest(metadata["seal"], identity_seal(metadata, key)):
+        return None
+    subject, role, expires_at = metadata.get("subject"), metadata.get("role"), metadata.get("expires_at")
+    if not isinstance(subject, str) or role not in ROLES or not isinstance(expires_at, int):
+        return None
+    identity = VerifiedIdentity(subject=subject, role=role, expires_at=expires_at,
+                                method=str(metadata.get("method") or "jwt"))
+    return identity if identity.is_valid(now) else None
 
 
 @dataclass(frozen=True)

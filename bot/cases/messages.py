@@ -1,0 +1,60 @@
+"""The status check's texts in fi, sv and en, from knowledge/answers/status.yml.
+
+`status_messages` turns the backend's answer into chat messages: a heading,
+one message per application (its stage in plain language, what it means and
+what to do next; one each, so an SMS stays within its segments), then what
+the service cannot do and the same notice about asylum matters for everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.knowledge.render import AnswerRenderer, default_renderer
+
+CHAT, TERMS = "status_chat", "status_terms"
+
+
+def format_date(value: str | None, language: str, renderer: AnswerRenderer) -> str:
+    if not value:
+        return "-"
+    day = dt.date.fromisoformat(value)
+    if language == "en":
+        return f"{day.day} {renderer.knowledge.calendar['months']['en'][day.month - 1]} {day.year}"
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def chat_text(part: str, language: str, renderer: AnswerRenderer | None = None, **values: Any) -> str:
+    renderer = renderer or default_renderer()
+    return renderer.part(CHAT, part, language, **{key: str(value) for key, value in values.items()})
+
+
+def application_text(application: dict[str, Any], language: str, renderer: AnswerRenderer) -> str:
+    dates = {key: format_date(application.get(key), language, renderer)
+             for key in ("submitted_on", "additional_info_due", "decision_made_on", "decision_delivered_on",
+                         "last_event_on")}
+    stage = renderer.part(TERMS, f"stage_{application['stage']}", language, event_on=dates["last_event_on"],
+                          due=dates["additional_info_due"], decision_made_on=dates["decision_made_on"],
+                          decision_delivered_on=dates["decision_delivered_on"])
+    route = renderer.part(TERMS, f"route_{application['submitted_via']}", language,
+                          place=application.get("submitted_place") or "-")
+    initials = application.get("client_initials")
+    client = chat_text("client", language, renderer, initials=initials) if initials else ""
+    return chat_text("application", language, renderer, client=client,
+                     type=renderer.part(TERMS, application["type"], language),
+                     submitted_on=dates["submitted_on"], route=route, stage=stage)
+
+
+def status_messages(status: dict[str, Any], language: str, renderer: AnswerRenderer | None = None) -> list[str]:
+    renderer = renderer or default_renderer()
+    applications = status.get("applications") or []
+    heading = "verified_representative" if status.get("role") == "representative" else "verified_applicant"
+    messages = [chat_text(heading, language, renderer)]
+    if applications:
+        messages += [application_text(application, language, renderer) for application in applications]
+        messages.append(chat_text("limits", language, renderer))
+    else:
+        messages.append(chat_text("none_found", language, renderer))
+    messages.append(chat_text("sensitive_notice", language, renderer))
+    return messages
