@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: install train run test bench clean
+.PHONY: install train run test test-scale bench clean
 
 # No Rasa telemetry leaves the machine, whichever command runs.
 export RASA_TELEMETRY_ENABLED := false
@@ -16,6 +16,11 @@ run: train
 test: train
 	@scripts/install.sh --with-test-tools
 	@scripts/test.sh
+
+# Only the scale-out test (two Rasa servers behind nginx, PostgreSQL, Redis; also part of `make test`).
+test-scale: train
+	@scripts/install.sh --with-test-tools
+	@.venv/bin/python -m pytest tests/scale
 
 bench: train
 	@.venv/bin/python -m bench.langid

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the assistant needs: Debian packages (Voikko for Finnish lemmas)
 # and the Python virtual environment from requirements.lock. With
-# --with-test-tools it also installs Debian's Chromium for the browser tests.
+# --with-test-tools it also installs Debian's Chromium for the browser tests, and
+# PostgreSQL, Redis and nginx for the scale-out test (throwaway instances).
 # Safe to re-run: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libvoikko1 voikko-fi)
 if [ "${1:-}" = "--with-test-tools" ]; then
-  APT_PACKAGES+=(chromium)
+  APT_PACKAGES+=(chromium postgresql redis-server nginx)
 fi
 PYTHON=${PYTHON:-python3}
 
