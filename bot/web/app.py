@@ -1,7 +1,8 @@
-"""aiohttp web server for the chat page in `channels/web/`.
+"""aiohttp web server for the chat page in `channels/web/` and the staff review tool.
 
 The page talks to Rasa's socket.io channel directly; this server only serves
-the page, its assets and the address of the Rasa server.
+the page, its assets and the address of the Rasa server. The staff review
+tool (bot/review) is mounted under /review/.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.review.app import setup_review
 from bot.settings import REPO_ROOT, Settings, get_settings
 
 WEB_ROOT = REPO_ROOT / "channels" / "web"
@@ -47,6 +49,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/config.json", config)
     app.router.add_get("/healthz", health)
     app.router.add_static("/static/", WEB_ROOT / "static", follow_symlinks=False)
+    setup_review(app, settings)
     return app
 
 
