@@ -177,7 +177,6 @@ class ActionAskBookingConfirmed(Action):
             point=tracker.get_slot("booking_service_point_name") or "",
             time=chosen.get("label", "") if isinstance(chosen, dict) else "",
             persons=int(tracker.get_slot("booking_persons") or 1),
-            name=sealer.unseal(tracker.get_slot("booking_name")) or "",
             contact=next(iter(contact.values()), ""))
         return []
 
@@ -324,7 +323,8 @@ class ValidateBookingForm(FormValidationAction):
         answer = yes_or_no(tracker)
         if answer is None:
             if not answer_digression(dispatcher, tracker):
-                dispatcher.utter_message(text=text_of(tracker, "yes") + " / " + text_of(tracker, "no") + "?")
+                dispatcher.utter_message(text=text_of(tracker, "answer_yes") + " / " + text_of(tracker, "answer_no"),
+                                         buttons=yes_no_buttons(tracker))
             return {"booking_confirmed": None}
         return {"booking_confirmed": answer}
 
@@ -370,7 +370,7 @@ class ActionFinishBooking(Action):
                 point=localized(booking.get("service_point_names"), language,
                                 tracker.get_slot("booking_service_point_name") or ""),
                 address=booking.get("address", ""), time=chosen["label"],
-                key=result.body["reservation_key"], pin=result.body["pin"],
+                reservation_key=result.body["reservation_key"], pin=result.body["pin"],
                 contact=next(iter(contact.values())))
             return reset_events()
         if result.error in ("slot_full", "past_slot", "unknown_slot"):

@@ -18,9 +18,14 @@ from bot.knowledge.render import default_renderer
 
 STOP_WORDS = re.compile(
     r"^\W*(stop|stop it|quit|exit|abort|cancel|lopeta|lopetetaan|keskeytä|keskeytetään|peru|peruuta|"
-    r"en halua jatkaa|avbryt|sluta|stopp|avsluta|jag vill avbryta|i want to stop)\W*$", re.IGNORECASE)
-YES = re.compile(r"^\W*(yes|yeah|yep|sure|ok|okay|correct|kyllä|joo|juu|kyl|ok|selvä|oikein|ja|japp|visst|"
-                 r"absolut|stämmer|gärna)\b", re.IGNORECASE)
+    r"en halua jatkaa|avbryt|sluta|stopp|avsluta|jag vill avbryta|i want to stop)\W*$",
+    re.IGNORECASE,
+)
+YES = re.compile(
+    r"^\W*(yes|yeah|yep|sure|ok|okay|correct|kyllä|joo|juu|kyl|ok|selvä|oikein|ja|japp|visst|"
+    r"absolut|stämmer|gärna)\b",
+    re.IGNORECASE,
+)
 NO = re.compile(r"^\W*(no|nope|not|ei|en|älä|nej|nä|inte)\b", re.IGNORECASE)
 DIGRESSION_CONFIDENCE = 0.6
 STOP_CONFIDENCE = 0.7
@@ -71,18 +76,28 @@ def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
     return True
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, part: str, buttons: list[dict[str, Any]] | None = None,
-        **values: Any) -> None:
+def say(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    part: str,
+    buttons: list[dict[str, Any]] | None = None,
+    **values: Any,
+) -> None:
     """Utters one of the booking conversation's texts in the conversation's language."""
-    text = default_renderer().part("booking_chat", part, conversation_language(tracker),
-                                   **{key: str(value) for key, value in values.items()})
+    text = default_renderer().part(
+        "booking_chat", part, conversation_language(tracker), **{key: str(value) for key, value in values.items()}
+    )
     dispatcher.utter_message(text=text, buttons=buttons or [])
 
 
 def text_of(tracker: Tracker, part: str, **values: Any) -> str:
-    return default_renderer().part("booking_chat", part, conversation_language(tracker),
-                                   **{key: str(value) for key, value in values.items()})
+    return default_renderer().part(
+        "booking_chat", part, conversation_language(tracker), **{key: str(value) for key, value in values.items()}
+    )
 
 
 def yes_no_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    return [{"title": text_of(tracker, answer), "payload": text_of(tracker, answer)} for answer in ("yes", "no")]
+    return [
+        {"title": text_of(tracker, answer), "payload": text_of(tracker, answer)}
+        for answer in ("answer_yes", "answer_no")
+    ]

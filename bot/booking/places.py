@@ -70,9 +70,12 @@ class ServicePointMatcher:
     def _aliases(self, point: ServicePoint) -> tuple[set[str], set[str]]:
         """(city words, district words): "Helsinki (Malmi)" gives {"helsinki"}, {"malmi"}."""
         city = {word for name in point.city.values() for word in _words(name)}
-        words = {word for name in point.names.values() for word in _words(name)} | {
-            word for word in _words(point.id.replace("-", " "))}
-        return city, words - city
+        # Only the part in brackets names a district ("Helsingin palvelupiste (Malmi)"); the rest
+        # of a name is generic ("palvelupiste", "Servicestället i").
+        districts = {word for name in point.names.values() for part in re.findall(r"\(([^)]*)\)", name)
+                     for word in _words(part)}
+        districts |= set(_words(point.id.replace("-", " ")))
+        return city, districts - city
 
     def find(self, text: str) -> list[ServicePoint]:
         """Every point the text names; a bare city with several points gives them all."""

@@ -1,0 +1,147 @@
+"""Booking, looking up and cancelling an appointment in the chat, in Finnish, Swedish and English.
+
+Runs against the real Rasa server, action server and booking backend; checks
+the replies, the actions run, the backend's outbox, and that the tracker
+store never holds the name, contact, key or PIN in clear.
+"""
+
+import re
+import sqlite3
+
+import pytest
+
+from tests.integration.helpers import Conversation
+
+KEY_AND_PIN = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\D+(\d{6})")
+
+# (language, user messages in order, words the confirmation must contain)
+BOOKINGS = {
+    "fi": ["haluan varata ajan", "Oleskelulupa", "Tampereella", "2", "ensi maanantaina", "1",
+           "Aino Virtanen", "040 123 4567", "kyllä"],
+    "sv": ["jag vill boka en tid", "Uppehållstillstånd", "i Åbo", "1", "i morgon", "1",
+           "Erik Lindqvist", "erik.lindqvist@example.com", "ja"],
+    "en": ["I want to book an appointment", "Residence permit", "in Espoo", "3", "next Friday", "2",
+           "John Smith", "+358 50 765 4321", "yes"],
+}
+BOOKED = {"fi": "Aika on varattu", "sv": "Tiden är bokad", "en": "Your appointment is booked"}
+CANCELLED = {"fi": "Aika on peruttu", "sv": "Tiden är avbokad", "en": "The appointment is cancelled"}
+CANCEL_REQUEST = {"fi": "haluan perua varaukseni", "sv": "jag vill avboka min tid",
+                  "en": "I want to cancel my appointment"}
+LOOKUP_REQUEST = {"fi": "haluan tarkistaa varaukseni tiedot", "sv": "jag vill kontrollera min bokning",
+                  "en": "I want to check my booking"}
+YES = {"fi": "kyllä", "sv": "ja", "en": "yes"}
+STOP = {"fi": "lopeta", "sv": "avbryt", "en": "stop"}
+
+
+def book(conversation: Conversation, language: str) -> tuple[str, str, str]:
+    replies = ""
+    for message in BOOKINGS[language]:
+        replies = conversation.texts(message)
+    assert BOOKED[language] in replies, replies
+    key, pin = KEY_AND_PIN.search(replies).groups()
+    return key, pin, replies
+
+
+def stored_text(assistant, sender: str) -> str:
+    with sqlite3.connect(assistant.settings.tracker_db) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
+def outbox(assistant) -> list[tuple]:
+    path = assistant.settings.backend_db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT channel, language, kind, body FROM outbox").fetchall()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_book_look_up_and_cancel(assistant, language):
+    conversation = Conversation(assistant)
+    conversation.texts("moi" if language == "fi" else "hej" if language == "sv" else "hello")
+    key, pin, _ = book(conversation, language)
+    assert "action_finish_booking" in conversation.last_actions()
+
+    lookup = Conversation(assistant)
+    lookup.texts(LOOKUP_REQUEST[language])
+    lookup.texts(key.lower().replace("-", " "))
+    details = lookup.texts(pin)
+    assert pin not in details and key not in details
+
+    canceller = Conversation(assistant)
+    canceller.texts(CANCEL_REQUEST[language])
+    canceller.texts(key)
+    canceller.texts(pin)
+    assert CANCELLED[language] in canceller.texts(YES[language])
+
+    kinds = [(row[2], row[1]) for row in outbox(assistant)]
+    assert ("booking_confirmation", language) in kinds or any(k[1] == language for k in kinds)
+    for sender in (conversation.sender, lookup.sender, canceller.sender):
+        stored = stored_text(assistant, sender)
+        for secret in (pin, key, BOOKINGS[language][6], BOOKINGS[language][7]):
+            assert secret not in stored
+
+
+@pytest.mark.integration
+def test_wrong_pin_is_refused_without_revealing_the_booking(assistant):
+    conversation = Conversation(assistant)
+    key, pin, _ = book(conversation, "en")
+    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+    attempt = Conversation(assistant)
+    attempt.texts(LOOKUP_REQUEST["en"])
+    attempt.texts(key)
+    reply = attempt.texts(wrong)
+    assert "does not match" in reply and "Espoo" not in reply
+    assert attempt.slot("requested_slot") == "booking_key"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_stopping_in_the_middle_books_nothing(assistant, language):
+    conversation = Conversation(assistant)
+    for message in BOOKINGS[language][:4]:
+        conversation.texts(message)
+    before = len(outbox(assistant))
+    reply = conversation.texts(STOP[language])
+    assert conversation.slot("requested_slot") is None
+    assert "action_finish_booking" in conversation.last_actions()
+    assert reply
+    assert len(outbox(assistant)) == before
+
+
+@pytest.mark.integration
+def test_seven_people_are_told_the_family_limit(assistant):
+    conversation = Conversation(assistant)
+    for message in BOOKINGS["en"][:3]:
+        conversation.texts(message)
+    reply = conversation.texts("7")
+    assert "at most 6" in reply
+    assert conversation.slot("requested_slot") == "booking_persons"
+
+
+@pytest.mark.integration
+def test_an_faq_question_inside_the_form_is_answered_and_the_form_goes_on(assistant):
+    conversation = Conversation(assistant)
+    for message in BOOKINGS["en"][:2]:
+        conversation.texts(message)
+    reply = conversation.texts("how much does a call to your phone service cost?")
+    assert "Which service point" in reply
+    assert conversation.slot("requested_slot") == "booking_service_point"
+
+
+@pytest.mark.integration
+def test_backend_down_mid_booking_is_said_plainly_and_leaves_nothing_half_done(assistant):
+    conversation = Conversation(assistant)
+    for message in BOOKINGS["fi"][:4]:
+        conversation.texts(message)
+    assistant.stop_service("backend")
+    try:
+        reply = conversation.texts("huomenna")
+    finally:
+        assistant.restart_service("backend")
+    assert "Ajanvaraus ei ole juuri nyt käytettävissä" in reply
+    assert conversation.slot("requested_slot") is None
+    assert conversation.slot("booking_category") is None
+    # The conversation goes on when the backend is back.
+    key, _, _ = book(Conversation(assistant), "fi")
+    assert key
