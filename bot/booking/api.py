@@ -1,7 +1,8 @@
 """Backend module for appointment booking: HTTP handlers (thin) over bot.booking.service, and the
 OpenAPI description of every operation.
 
-Startup seeds the reference data and extends the bookable slots forward.
+Startup seeds the reference data and extends the bookable slots forward; an
+hourly task keeps extending them and prunes PIN counters.
 Key operations (lookup, cancel, contact, move) answer the same 404 for an
 unknown key and a wrong PIN, lock a key for 15 minutes after 5 wrong PINs,
 and are rate limited per client.
@@ -10,7 +11,9 @@ and are rate limited per client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Operation = Callable[[Session, "service.Rules", Any, Any], Any]
 DEFAULT_SLOT_LIMIT = 20
+MAINTENANCE_SECONDS = 3600.0
 # One contact may ask for its keys a few times an hour; more requests are accepted but send nothing.
 RESEND_PER_RECIPIENT, RESEND_RECIPIENT_WINDOW = 3, 3600.0
 
@@ -264,12 +268,35 @@ def setup(app: web.Application, context: Any) -> None:
     api = BookingApi(context)
     settings = context.settings
 
-    async def seed_on_start(_: web.Application) -> None:
+    async def maintain() -> None:
+        """Keeps the bookable horizon moving forward while the process runs, and prunes PIN counters."""
+        while True:
+            await asyncio.sleep(MAINTENANCE_SECONDS)
+            try:
+                await seed_now()
+                await api.run(functools.partial(service.prune_pin_failures, rules=api.rules()))
+            except Exception:
+                log.exception("booking maintenance failed; trying again later")
+
+    async def seed_now() -> None:
         today = dt.datetime.now(api.zone).date()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, seed, context.db, today, settings.booking_horizon_days, api.zone)
 
-    app.on_startup.append(seed_on_start)
+    tasks: list[asyncio.Task] = []
+
+    async def start(_: web.Application) -> None:
+        await seed_now()
+        tasks.append(asyncio.create_task(maintain(), name="booking-maintenance"))
+
+    async def stop(_: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
     app.router.add_get("/booking/categories", api.categories)
     app.router.add_get("/booking/service-points", api.service_points)
     app.router.add_get("/booking/slots", api.slots)

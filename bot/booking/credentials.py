@@ -15,7 +15,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 KEY_LENGTH = 12
 PIN_LENGTH = 6
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SEPARATORS = str.maketrans("", "", " -\t")
+_SEPARATORS = str.maketrans("", "", " -")
 
 # scrypt cost: about 10 ms here. The lockout after a few wrong PINs is what
 # stops online guessing; the hash keeps a copied database from giving the

@@ -300,6 +300,14 @@ def forget_attempts(session: Session, key: str) -> None:
                     .values(failures=0, locked_until=None).execution_options(synchronize_session=False))
 
 
+def prune_pin_failures(session: Session, rules: Rules) -> int:
+    """Forgets keys with nothing to remember: no failures, or a lock that has expired."""
+    result = session.execute(delete(PinFailures).where(
+        (PinFailures.failures == 0) | (PinFailures.locked_until < rules.now)).execution_options(
+        synchronize_session=False))
+    return result.rowcount
+
+
 def confirm_attempt(session: Session, key: str) -> Booking:
     """Step 2, after the PIN matched: forgets the counted attempts and returns the booking."""
     forget_attempts(session, key)

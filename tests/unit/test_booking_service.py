@@ -307,6 +307,23 @@ def test_pin_lockout_after_five_wrong_pins(db):
     assert attempt("000000") is None and attempt(PIN).id == booking.id
 
 
+def test_pin_counters_are_pruned_when_there_is_nothing_to_remember(db):
+    booking = book(db, point="turku", skip=5)
+    now = service.utcnow()
+
+    def attempt(key, pin, at=now):
+        return db.transaction(lambda session: service.authenticate(session, rules(now=at), key, pin))
+    attempt(booking.reservation_key, PIN)
+    for _ in range(5):
+        attempt("ABCDEFGHJKM0", PIN)
+    attempt("ABCDEFGHJKM1", PIN)
+    assert db.transaction(lambda session: service.prune_pin_failures(session, rules(now=now))) == 1
+    with pytest.raises(service.BookingError):  # a lock in force is kept
+        attempt("ABCDEFGHJKM0", PIN)
+    assert db.transaction(lambda session: service.prune_pin_failures(
+        session, rules(now=now + dt.timedelta(minutes=16)))) == 1
+
+
 def test_unknown_keys_lock_the_same_way(db):
     for _ in range(5):
         assert db.transaction(lambda session: service.authenticate(session, rules(), "ABCDEFGHJKMN", PIN)) is None
