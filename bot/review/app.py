@@ -198,7 +198,7 @@ async def _maintain(app: web.Application) -> None:
             if time.monotonic() - last_retention >= RETENTION_INTERVAL:
                 last_retention = time.monotonic()
                 deleted = await context.database.call(lambda: delete_expired(
-                    context.database, context.tracker, context.indexer, settings.review_retention_days))
+                    context.database, context.indexer, settings.review_retention_days))
                 if deleted:
                     logger.info("retention: deleted %d conversations", deleted)
                 await context.database.run(sessions.prune)

@@ -66,6 +66,21 @@ class Indexer:
             self._lock.release()
         return read
 
+    def delete(self, sender_ids: list[str], conversation_ids: list[int], before: float | None = None) -> None:
+        """Deletes conversations from the tracker store and the index, with no refresh in between."""
+        with self._lock:
+            highest_left = self.tracker.delete(sender_ids, before)
+
+            def forget(session: Session) -> None:
+                remove_from_index(session, conversation_ids, self.database.is_sqlite)
+                # SQLite numbers the next event after the highest one left: ids the index has
+                # seen may come again, so the index continues from there.
+                state = session.get(IndexState, STATE_KEY)
+                if state is not None and state.value > highest_left:
+                    state.value = highest_left
+
+            self.database.transaction(forget)
+
     def _apply(self, session: Session, events: list[StoredEvent]) -> None:
         by_sender: dict[str, list[StoredEvent]] = defaultdict(list)
         for stored in events:

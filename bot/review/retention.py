@@ -14,15 +14,14 @@ import time
 from sqlalchemy import select
 
 from bot.review.audit import record
-from bot.review.indexer import Indexer, remove_from_index
+from bot.review.indexer import Indexer
 from bot.review.store import Conversation, ReviewDatabase
 from bot.review.tracker import TrackerEvents
 
 CHUNK = 1000
 
 
-def delete_expired(database: ReviewDatabase, tracker: TrackerEvents, indexer: Indexer, days: int,
-                   now: float | None = None) -> int:
+def delete_expired(database: ReviewDatabase, indexer: Indexer, days: int, now: float | None = None) -> int:
     """Deletes conversations whose last event is older than `days`; returns how many."""
     cutoff = (time.time() if now is None else now) - days * 86400
     indexer.refresh()
@@ -34,28 +33,22 @@ def delete_expired(database: ReviewDatabase, tracker: TrackerEvents, indexer: In
         if not expired:
             break
         # Events newer than the cutoff (the user came back meanwhile) stay and are indexed anew.
-        tracker.delete([sender for _, sender in expired], before=cutoff)
-        database.transaction(lambda s, ids=[i for i, _ in expired]: remove_from_index(s, ids, database.is_sqlite))
+        indexer.delete([sender for _, sender in expired], [i for i, _ in expired], before=cutoff)
         deleted += len(expired)
     if deleted:
         database.transaction(lambda s: record(s, "system", "retention", detail=f"{deleted} conversations, {days} days"))
     return deleted
 
 
-def delete_conversation(database: ReviewDatabase, tracker: TrackerEvents, conversation_id: int, username: str,
+def delete_conversation(database: ReviewDatabase, indexer: Indexer, conversation_id: int, username: str,
                         client: str = "") -> bool:
     """Deletes one conversation entirely; False when there is no such conversation."""
     sender_id = database.transaction(lambda s: s.execute(
         select(Conversation.sender_id).where(Conversation.id == conversation_id)).scalar_one_or_none())
     if sender_id is None:
         return False
-    tracker.delete([sender_id])
-
-    def forget(session):  # type: ignore[no-untyped-def]
-        remove_from_index(session, [conversation_id], database.is_sqlite)
-        record(session, username, "delete", conversation_id, client=client)
-
-    database.transaction(forget)
+    indexer.delete([sender_id], [conversation_id])
+    database.transaction(lambda s: record(s, username, "delete", conversation_id, client=client))
     return True
 
 
@@ -72,7 +65,7 @@ def main() -> None:
     database = ReviewDatabase(settings.review_url, workers=1)
     database.create_schema()
     tracker = TrackerEvents(settings.tracker_url)
-    deleted = delete_expired(database, tracker, Indexer(database, tracker, settings.timezone), args.days)
+    deleted = delete_expired(database, Indexer(database, tracker, settings.timezone), args.days)
     print(f"Deleted {deleted} conversations older than {args.days} days.")
 
 

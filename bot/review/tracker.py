@@ -117,26 +117,23 @@ class TrackerEvents:
             return 0
 
     def delete(self, sender_ids: Iterable[str], before: float | None = None) -> int:
-        """Deletes the events of these conversations (only those older than `before` if given);
-        returns the number of events deleted."""
+        """Deletes the events of these conversations (only those older than `before` if given), in one
+        transaction; returns the highest event id left, as SQLite gives the next event that id plus one."""
         senders = list(sender_ids)
-        if not senders:
-            return 0
         if self._writer is None:
             self._writer = _engine(self.url, read_only=False)
-        deleted = 0
         try:
-            for start in range(0, len(senders), 500):
-                statement = delete(EVENTS).where(EVENTS.c.sender_id.in_(senders[start:start + 500]))
-                if before is not None:
-                    statement = statement.where(EVENTS.c.timestamp < before)
-                with self._writer.begin() as connection:
-                    result = connection.execute(statement)
-                    deleted += result.rowcount or 0
+            with self._writer.begin() as connection:
+                for start in range(0, len(senders), 500):
+                    statement = delete(EVENTS).where(EVENTS.c.sender_id.in_(senders[start:start + 500]))
+                    if before is not None:
+                        statement = statement.where(EVENTS.c.timestamp < before)
+                    connection.execute(statement)
+                return int(connection.execute(select(func.max(EVENTS.c.id))).scalar() or 0)
         except (OperationalError, ProgrammingError) as error:
-            if "no such table" not in str(error):
+            if "no such table" not in str(error) and "does not exist" not in str(error):
                 raise
-        return deleted
+            return 0
 
     def close(self) -> None:
         for engine in (self._reader, self._writer):

@@ -210,7 +210,7 @@ async def delete_page(request: web.Request) -> web.Response:
     if request.method == "GET":
         return render(request, "delete.html", conversation=conversation)
     await context.database.call(lambda: delete_conversation(
-        context.database, context.tracker, conversation_id, staff.username, client_of(request)))
+        context.database, context.indexer, conversation_id, staff.username, client_of(request)))
     return redirect(f"{BASE}/conversations?deleted={conversation_id}")
 
 
