@@ -2,6 +2,7 @@
 goes on when the part is back. Runs its own set of processes."""
 
 import socket
+import sqlite3
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from bot.supervisor import Supervisor
 from bot.training import ensure_model
 from tests.integration.conftest import free_port
 from tests.integration.helpers import Conversation
+from tests.integration.test_booking_chat import BOOKINGS, book
 from tests.integration.test_sms import Phone
 
 pytestmark = pytest.mark.integration
@@ -18,9 +20,11 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def own_assistant(tmp_path_factory):
+    databases = tmp_path_factory.mktemp("faults")
     settings = replace(
         load_settings(), rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
-        sms_gateway_port=free_port(), tracker_db=tmp_path_factory.mktemp("faults") / "tracker.db",
+        sms_gateway_port=free_port(), backend_port=free_port(), tracker_db=databases / "tracker.db",
+        backend_db_url=f"sqlite:///{databases / 'backend.db'}",
     )
     with Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("fault-logs")) as supervisor:
         yield supervisor
@@ -47,3 +51,33 @@ def test_action_server_down_and_back(own_assistant, renderer):
     own_assistant.restart_service("actions")
     assert "0295 790 604" in chat.texts("Vilket nummer ringer jag om medborgarskap?")
     assert chat.slot("language") == "sv"
+
+
+def bookings(assistant) -> int:
+    with sqlite3.connect(assistant.settings.backend_db_url.removeprefix("sqlite:///")) as db:
+        return db.execute("SELECT count(*) FROM booking_bookings").fetchone()[0]
+
+
+def test_backend_down_at_the_confirmation_and_back(own_assistant, renderer):
+    chat = Conversation(own_assistant)
+    *answers, confirmation = BOOKINGS["sv"]
+    for message in answers:
+        chat.texts(message)
+    before = bookings(own_assistant)
+
+    own_assistant.stop_service("backend")
+    try:
+        reply = chat.texts(confirmation)
+    finally:
+        own_assistant.restart_service("backend")
+    # Told plainly that nothing was booked, and nothing was: no booking, no form left open.
+    assert "Tidsbokningen fungerar inte just nu, och ingenting bokades" in reply
+    assert bookings(own_assistant) == before
+    assert chat.slot("requested_slot") is None
+    assert chat.slot("booking_category") is None
+    # The same conversation goes on when the backend is back: one booking, in Swedish.
+    book(chat, "sv")
+    assert bookings(own_assistant) == before + 1
+    assert chat.slot("language") == "sv"
+    # FAQ answers never needed the backend.
+    assert chat.texts("Vad kostar ett samtal till er?") == renderer.answer("ask_call_cost", "sv")
