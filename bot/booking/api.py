@@ -25,12 +25,18 @@ from sqlalchemy.orm import Session
 from bot.backend.errors import ApiError, read_json_object
 from bot.backend.ratelimit import RateLimiter
 from bot.booking import service
-from bot.booking.credentials import hash_pin, is_pin_shaped, new_pin, normalise_key
-from bot.booking.seed import seed
+from bot.booking.credentials import KEY_INPUT_PATTERN, hash_pin, is_pin_shaped, new_pin, normalise_key
+from bot.booking.seed import seed, seed_data
 from bot.booking.validation import (
+    EMAIL_PATTERN,
     LANGUAGES,
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
     MAX_PERSONS,
+    MAX_PHONE_LENGTH,
     MIN_PERSONS,
+    NAME_PATTERN,
+    PHONE_PATTERN,
     InvalidInput,
     parse_email,
     parse_language,
@@ -43,6 +49,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Operation = Callable[[Session, "service.Rules", Any, Any], Any]
 DEFAULT_SLOT_LIMIT = 20
+# Dates outside these bounds are surely typing errors (and would overflow time-zone arithmetic).
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 MAINTENANCE_SECONDS = 3600.0
 # One contact may ask for its keys a few times an hour; more requests are accepted but send nothing.
 RESEND_PER_RECIPIENT, RESEND_RECIPIENT_WINDOW = 3, 3600.0
@@ -60,19 +68,22 @@ def _slot_id(value: object) -> int:
 
 def _date(params: Any, name: str, default: dt.date) -> dt.date:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         if len(raw) != 10:
             raise ValueError
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise _bad("invalid_date", f"{name} must be a date as YYYY-MM-DD.") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise _bad("invalid_date", f"{name} must be between {FIRST_DATE} and {LAST_DATE}.")
+    return day
 
 
 def _int_param(params: Any, name: str, default: int, low: int, high: int, code: str) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not low <= int(raw) <= high:
         raise _bad(code, f"{name} must be a whole number from {low} to {high}.")
@@ -81,7 +92,7 @@ def _int_param(params: Any, name: str, default: int, low: int, high: int, code: 
 
 def _contact(body: dict[str, Any], name: str, parse: Callable[[object], str]) -> str | None:
     value = body.get(name)
-    return None if value is None or value == "" else parse(value)
+    return None if value is None else parse(value)
 
 
 class BookingApi:
@@ -124,7 +135,7 @@ class BookingApi:
         return web.json_response({"items": await self.run(service.list_categories)})
 
     async def service_points(self, request: web.Request) -> web.Response:
-        category = request.query.get("category") or None
+        category = request.query.get("category")
         items = await self.run(lambda session: service.list_service_points(session, category))
         return web.json_response({"items": items})
 
@@ -140,8 +151,8 @@ class BookingApi:
             raise _bad("invalid_date_range", f"Search at most {service.MAX_SEARCH_DAYS} days at a time.")
         persons = _int_param(params, "persons", 1, MIN_PERSONS, MAX_PERSONS, "invalid_persons")
         limit = _int_param(params, "limit", DEFAULT_SLOT_LIMIT, 1, service.MAX_SEARCH_LIMIT, "invalid_limit")
-        point = params.get("service_point") or None
-        category = params.get("category") or None
+        point = params.get("service_point")
+        category = params.get("category")
 
         def work(session: Session) -> list[dict[str, Any]]:
             return service.find_slots(session, rules, service_point=point, category=category,
@@ -251,7 +262,7 @@ class BookingApi:
 
 
 def _contact_changes(body: dict[str, Any]) -> dict[str, Any]:
-    """The contact fields the request names: a value replaces, null or "" removes, absent keeps."""
+    """The contact fields the request names: a value replaces, null removes, absent keeps."""
     changes: dict[str, Any] = {}
     try:
         for name, parse in (("phone", parse_phone), ("email", parse_email)):
@@ -333,14 +344,23 @@ BODY_ERRORS = {**COMMON_ERRORS, "400": _error("Invalid input (the code says whic
 KEY_ERRORS = {**BODY_ERRORS,
               "404": _error("No booking with this key and PIN (the same for an unknown key and a wrong PIN)"),
               "423": _error("The key is locked for 15 minutes after 5 wrong PIN codes")}
-KEY_PATTERN = r"^[0-9A-Za-z \-]{12,40}$"
 PIN_PATTERN = r"^[0-9]{6}$"
 SLOT_ID_PATTERN = r"^[0-9]{1,18}$"
 NAMES = {"type": "object", "required": list(LANGUAGES),
          "properties": {language: {"type": "string"} for language in LANGUAGES}}
-CONTACT_PHONE = {"type": "string", "maxLength": 32, "description": "Finnish (040 123 4567) or international (+...)"}
-CONTACT_EMAIL = {"type": "string", "maxLength": 254, "format": "email"}
-DATE_PARAM = {"type": "string", "format": "date"}
+KEY_INPUT = {"type": "string", "maxLength": 40, "pattern": KEY_INPUT_PATTERN,
+             "description": "XXXX-XXXX-XXXX; any case, hyphens and spaces optional"}
+PIN_INPUT = {"type": "string", "pattern": PIN_PATTERN}
+# null (or leaving the field out) means no phone or e-mail.
+CONTACT_PHONE = {"type": "string", "nullable": True, "maxLength": MAX_PHONE_LENGTH, "pattern": PHONE_PATTERN,
+                 "description": "Finnish (040 123 4567) or international (+44 20 7946 0958)"}
+CONTACT_EMAIL = {"type": "string", "nullable": True, "maxLength": MAX_EMAIL_LENGTH, "pattern": EMAIL_PATTERN}
+AT_LEAST_ONE_CONTACT = [{"required": [name], "properties": {name: {"type": "string"}}} for name in ("phone", "email")]
+DATE_PARAM = {"type": "string", "format": "date", "pattern": r"^(20[0-9]{2})-[0-9]{2}-[0-9]{2}$"}
+CATEGORY_IDS = [item["id"] for item in seed_data()["categories"]]
+POINT_IDS = [item["id"] for item in seed_data()["service_points"]]
+CATEGORY_ID = {"type": "string", "enum": CATEGORY_IDS}
+POINT_ID = {"type": "string", "enum": POINT_IDS}
 
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "Names": NAMES,
@@ -371,32 +391,29 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "type": "object", "additionalProperties": True,
         "required": ["category", "service_point", "slot_id", "persons", "name", "language"],
         "description": "At least one of phone and email is required.",
+        "anyOf": AT_LEAST_ONE_CONTACT,
         "properties": {
-            "category": {"type": "string"}, "service_point": {"type": "string"},
+            "category": CATEGORY_ID, "service_point": POINT_ID,
             "slot_id": {"type": "string", "pattern": SLOT_ID_PATTERN},
             "persons": {"type": "integer", "minimum": MIN_PERSONS, "maximum": MAX_PERSONS},
-            "name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "phone": {**CONTACT_PHONE, "nullable": True}, "email": {**CONTACT_EMAIL, "nullable": True},
+            "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": NAME_PATTERN},
+            "phone": CONTACT_PHONE, "email": CONTACT_EMAIL,
             "language": {"type": "string", "enum": list(LANGUAGES)}}},
     "Created": {"type": "object", "required": ["reservation_key", "pin", "booking"], "properties": {
         "reservation_key": {"type": "string"}, "pin": {"type": "string", "pattern": PIN_PATTERN},
         "booking": _ref("Booking")}},
     "KeyAndPin": {"type": "object", "additionalProperties": True, "required": ["reservation_key", "pin"],
-                  "properties": {"reservation_key": {"type": "string", "pattern": KEY_PATTERN},
-                                 "pin": {"type": "string", "pattern": PIN_PATTERN}}},
+                  "properties": {"reservation_key": KEY_INPUT, "pin": PIN_INPUT}},
     "ContactChange": {"type": "object", "additionalProperties": True, "required": ["reservation_key", "pin"],
                       "description": "Give phone and/or email: a value replaces, null removes, absent keeps.",
-                      "properties": {"reservation_key": {"type": "string", "pattern": KEY_PATTERN},
-                                     "pin": {"type": "string", "pattern": PIN_PATTERN},
-                                     "phone": {**CONTACT_PHONE, "nullable": True},
-                                     "email": {**CONTACT_EMAIL, "nullable": True}}},
+                      "anyOf": [{"required": ["phone"]}, {"required": ["email"]}],
+                      "properties": {"reservation_key": KEY_INPUT, "pin": PIN_INPUT,
+                                     "phone": CONTACT_PHONE, "email": CONTACT_EMAIL}},
     "Move": {"type": "object", "additionalProperties": True, "required": ["reservation_key", "pin", "slot_id"],
-             "properties": {"reservation_key": {"type": "string", "pattern": KEY_PATTERN},
-                            "pin": {"type": "string", "pattern": PIN_PATTERN},
+             "properties": {"reservation_key": KEY_INPUT, "pin": PIN_INPUT,
                             "slot_id": {"type": "string", "pattern": SLOT_ID_PATTERN}}},
     "Resend": {"type": "object", "additionalProperties": True, "description": "Give phone or email (or both).",
-               "properties": {"phone": {**CONTACT_PHONE, "nullable": True},
-                              "email": {**CONTACT_EMAIL, "nullable": True}}},
+               "anyOf": AT_LEAST_ONE_CONTACT, "properties": {"phone": CONTACT_PHONE, "email": CONTACT_EMAIL}},
     "Accepted": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string",
                                                                                     "enum": ["accepted"]}}},
 }
@@ -417,13 +434,13 @@ OPENAPI_PATHS: dict[str, Any] = {
                                     "responses": {"200": _list("Category"), **COMMON_ERRORS}}},
     "/booking/service-points": {"get": {
         "summary": "Service points, optionally only those serving a category", "tags": ["booking"],
-        "parameters": [{"name": "category", "in": "query", "schema": {"type": "string"}}],
+        "parameters": [{"name": "category", "in": "query", "schema": CATEGORY_ID}],
         "responses": {"200": _list("ServicePoint"), "400": _error("Unknown category"), **COMMON_ERRORS}}},
     "/booking/slots": {"get": {
         "summary": "Free future slots, earliest first", "tags": ["booking"],
         "parameters": [
-            {"name": "service_point", "in": "query", "schema": {"type": "string"}},
-            {"name": "category", "in": "query", "schema": {"type": "string"}},
+            {"name": "service_point", "in": "query", "schema": POINT_ID},
+            {"name": "category", "in": "query", "schema": CATEGORY_ID},
             {"name": "date_from", "in": "query", "schema": DATE_PARAM,
              "description": "First local day (default today)"},
             {"name": "date_to", "in": "query", "schema": DATE_PARAM,

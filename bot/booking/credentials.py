@@ -14,6 +14,8 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 KEY_LENGTH = 12
 PIN_LENGTH = 6
+# What the API description says a typed key is (the same rule as normalise_key, at most 40 characters).
+KEY_INPUT_PATTERN = r"^[ \-]*(?:[0-9A-TV-Za-tv-z][ \-]*){12}$"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = str.maketrans("", "", " -")
 
@@ -34,7 +36,7 @@ def new_pin() -> str:
 
 def normalise_key(text: str) -> str | None:
     """The stored form of a key as typed by a person, or None when it cannot be one."""
-    if not isinstance(text, str) or len(text) > 40:
+    if not isinstance(text, str) or len(text) > 40 or not text.isascii():
         return None
     key = text.translate(_SEPARATORS).upper().translate(_READ_AS)
     if len(key) != KEY_LENGTH or any(character not in ALPHABET for character in key):

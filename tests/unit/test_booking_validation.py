@@ -1,9 +1,14 @@
 """What applicants type: persons, phone numbers, e-mail, names, and how contacts are masked."""
 
+import re
+
 import pytest
 
 from bot.booking.validation import (
+    EMAIL_PATTERN,
     MAX_PERSONS,
+    NAME_PATTERN,
+    PHONE_PATTERN,
     InvalidInput,
     mask_email,
     mask_phone,
@@ -43,6 +48,7 @@ def test_other_persons_values_are_refused(value):
     ("(09) 123 4567", "+35891234567"),
     ("+44 20 7946 0958", "+442079460958"),
     ("+1 (415) 555-2671", "+14155552671"),
+    ("\u00a0+358 40 123 4567 ", "+358401234567"),
 ])
 def test_phone_numbers_are_stored_in_e164(typed, stored):
     assert parse_phone(typed) == stored
@@ -56,11 +62,29 @@ def test_invalid_phone_numbers_are_refused(typed):
     assert error.value.code == "invalid_phone"
 
 
+def test_the_published_patterns_are_the_rules():
+    phone, email, name = (re.compile(pattern) for pattern in (PHONE_PATTERN, EMAIL_PATTERN, NAME_PATTERN))
+    for typed in ("040 123 4567", "+44 20 7946 0958", "12345", "+0401234567", "0001234567", "+358 1"):
+        assert bool(phone.search(typed)) == _accepts(parse_phone, typed)
+    for typed in ("maria@example.com", " maria@example.com", "maria@example", "a" * 65 + "@example.com"):
+        assert bool(email.search(typed)) == _accepts(parse_email, typed)
+    for typed in ("Maria", " ", "12345", "Maria\x00"):
+        assert bool(name.search(typed)) == _accepts(parse_name, typed)
+
+
+def _accepts(parse, typed):
+    try:
+        parse(typed)
+    except InvalidInput:
+        return False
+    return True
+
+
 def test_email_addresses():
     assert parse_email(" Maria.Virtanen@Example.FI ") == "Maria.Virtanen@example.fi"
     assert parse_email("a+tag@sub.example.com") == "a+tag@sub.example.com"
     for typed in ("", "maria", "maria@", "@example.com", "maria@example", "ma ria@example.com",
-                  "maria@@example.com", "maria@exa_mple.com", "a" * 65 + "@example.com", 5):
+                  "maria@@example.com", "maria@exa_mple.com", "a" * 250 + "@example.com", 5):
         with pytest.raises(InvalidInput):
             parse_email(typed)
 
@@ -68,7 +92,8 @@ def test_email_addresses():
 def test_names():
     assert parse_name("  Maria   Virtanen ") == "Maria Virtanen"
     assert parse_name("Åsa Öberg-Ähtäri") == "Åsa Öberg-Ähtäri"
-    for typed in ("", "   ", "12345", "x" * 101, "Maria\x00", None):
+    assert parse_name("李小龍") == "李小龍"
+    for typed in ("", "   ", "x" * 101, "Maria\x00", "Maria\x85", "\t\n", None):
         with pytest.raises(InvalidInput):
             parse_name(typed)
 
