@@ -29,6 +29,7 @@ bench: train
 	@.venv/bin/python -m bench.booking
 	@.venv/bin/python -m bench.review
 	@.venv/bin/python -m bench.load
+	@.venv/bin/python -m bench.scale
 
 clean:
 	rm -rf var models .pytest_cache
