@@ -20,8 +20,9 @@ from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 HAND_WRITTEN_DOMAIN = REPO_ROOT / "domain.yml"
 GENERATED_DOMAIN = REPO_ROOT / "var" / "generated" / "domain.yml"
 DYNAMIC_ANSWERS = frozenset({"ask_open_now", "ask_exceptional_hours", "ask_service_number"})
-# Questions answered by doing the thing: the booking, lookup and cancellation forms.
-FLOW_INTENTS = frozenset({"ask_booking_how", "ask_booking_check", "ask_booking_cancel"})
+# Questions answered by doing the thing: the booking, lookup and cancellation forms,
+# and the application status check after identity verification (actions/status.py).
+FLOW_INTENTS = frozenset({"ask_booking_how", "ask_booking_check", "ask_booking_cancel", "ask_application_status"})
 
 
 def response_name(intent: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.knowledge.domain_export import DYNAMIC_ANSWERS, build_domain, response_name, static_faq_intents
+from bot.knowledge.domain_export import DYNAMIC_ANSWERS, FLOW_INTENTS, build_domain, response_name, static_faq_intents
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +13,8 @@ def domain():
 def test_every_fixed_faq_answer_is_a_response_in_three_languages(domain, renderer):
     intents = static_faq_intents(domain)
     faq_intents = [intent for intent in domain["intents"] if intent.startswith("ask_")]
-    assert len(intents) == len(faq_intents) - len(DYNAMIC_ANSWERS) and not set(intents) & DYNAMIC_ANSWERS
+    not_fixed = DYNAMIC_ANSWERS | FLOW_INTENTS
+    assert len(intents) == len(faq_intents) - len(not_fixed) and not set(intents) & not_fixed
     for intent in intents:
         variations = domain["responses"][response_name(intent)]
         by_language = {(v.get("condition") or [{"value": "en"}])[0]["value"]: v["text"] for v in variations}
