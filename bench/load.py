@@ -29,7 +29,7 @@ import aiohttp
 import yaml
 
 from bench.common import held_out_sets, median, percentile
-from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, load_settings
+from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, backend_token, load_settings
 from bot.supervisor import Supervisor
 from bot.training import ensure_model
 
@@ -150,21 +150,28 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-async def closed_loop(url: str, messages: list[str], users: int, total: int, tag: str) -> tuple[list[float], float]:
+async def closed_loop(url: str, scripts: list[list[str]], users: int, total: int, tag: str
+                      ) -> tuple[list[float], float]:
+    """`users` virtual users, each playing one conversation script after another until
+    `total` messages have been answered; each message waits for the previous answer."""
     latencies: list[float] = []
     counter = iter(range(total))
+    next_script = iter(range(10**9))
 
     async def user(index: int, session: aiohttp.ClientSession) -> None:
-        sent = 0
-        for position in counter:
-            sender = f"{tag}-{users}-{index}-{sent // 10}"
+        script: list[str] = []
+        sender = ""
+        for _ in counter:
+            if not script:
+                number = next(next_script)
+                script = list(scripts[number % len(scripts)])
+                sender = f"{tag}-{users}-{index}-{number}"
             started = time.perf_counter()
-            async with session.post(url, json={"sender": sender, "message": messages[position % len(messages)]}) as r:
+            async with session.post(url, json={"sender": sender, "message": script.pop(0)}) as r:
                 await r.read()
                 if r.status != 200:
                     raise RuntimeError(f"status {r.status}")
             latencies.append(time.perf_counter() - started)
-            sent += 1
 
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -173,50 +180,122 @@ async def closed_loop(url: str, messages: list[str], users: int, total: int, tag
         return latencies, time.perf_counter() - started
 
 
-def measure(name: str, url: str, messages: list[str], total: int) -> dict[int, tuple[float, float, float]]:
-    asyncio.run(closed_loop(url, messages, 4, 40, f"warm-{name}"))  # warm-up, not counted
+def measure(name: str, url: str, scripts: list[list[str]], total: int) -> dict[int, tuple[float, float, float]]:
+    asyncio.run(closed_loop(url, scripts, 4, 40, f"warm-{name}"))  # warm-up, not counted
     results = {}
     for users in CONCURRENCY:
-        latencies, seconds = asyncio.run(closed_loop(url, messages, users, total, name))
+        latencies, seconds = asyncio.run(closed_loop(url, scripts, users, total, name))
         results[users] = (median(latencies) * 1000, percentile(latencies, 0.99) * 1000, len(latencies) / seconds)
     return results
+
+
+BOOKING_SCRIPTS = {
+    "fi": ["haluan varata ajan", "Oleskelulupa", "{city_fi}", "2", "{day_fi}", "1", "Aino Virtanen", "{phone}",
+           "kyllä"],
+    "sv": ["jag vill boka en tid", "Uppehållstillstånd", "i {city_sv}", "1", "{day_sv}", "2", "Erik Lindqvist",
+           "{phone}", "ja"],
+    "en": ["I want to book an appointment", "Residence permit", "in {city_en}", "3", "{day_en}", "1", "John Smith",
+           "{phone}", "yes"],
+}
+LOOKUP_OPENERS = {"fi": "haluan tarkistaa varaukseni", "sv": "jag vill kontrollera min bokning",
+                  "en": "I want to check my booking"}
+CITIES = [("Tampereella", "Tammerfors", "Tampere"), ("Espooseen", "Esbo", "Espoo"), ("Turussa", "Åbo", "Turku"),
+          ("Oulussa", "Uleåborg", "Oulu"), ("Vantaalla", "Vanda", "Vantaa"), ("Lahdessa", "Lahtis", "Lahti")]
+DAYS = [("huomenna", "i morgon", "tomorrow"), ("ensi maanantaina", "nästa måndag", "next Monday"),
+        ("perjantaina", "på fredag", "Friday"), ("mahdollisimman pian", "så snart som möjligt", "as soon as possible")]
+
+
+def booked_keys(backend_url: str, token: str, count: int) -> list[tuple[str, str]]:
+    """Reservation keys and PINs of bookings made through the backend API, for lookup scripts."""
+    import json
+
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(method: str, path: str, body: dict | None = None, client: str = "bench") -> dict:
+        request = urllib.request.Request(backend_url + path, method=method,
+                                         headers={**headers, "X-Client-Id": client},
+                                         data=json.dumps(body).encode() if body else None)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    slots = call("GET", "/booking/slots?service_point=kuopio&category=citizenship&limit=50"
+                        f"&date_from={time.strftime('%Y-%m-%d')}&persons=1")["items"]
+    keys = []
+    for number, slot in enumerate(slots[:count]):
+        made = call("POST", "/booking/bookings", {
+            "category": "citizenship", "service_point": "kuopio", "slot_id": slot["id"], "persons": 1,
+            "name": "Bench Mark", "email": f"bench{number}@example.com", "language": "en"}, client=f"bench-{number}")
+        keys.append((made["reservation_key"], made["pin"]))
+    return keys
+
+
+def our_scripts(keys: list[tuple[str, str]], seed: int = 1) -> list[list[str]]:
+    """A realistic mix: 70% FAQ conversations (5 held-out questions each, the three languages
+    mixed as they come), 20% bookings and 10% lookups with a key and PIN."""
+    from bot.knowledge.domain_export import FLOW_INTENTS
+
+    rng = random.Random(seed)
+    questions = [text for language in ("fi", "sv", "en") for intent, text in held_out_sets()[language]
+                 if intent not in FLOW_INTENTS | {"stop"}]
+    rng.shuffle(questions)
+    faq = [questions[i:i + 5] for i in range(0, len(questions) - 4, 5)]
+    scripts: list[list[str]] = []
+    for number in range(100):
+        kind = number % 10
+        if kind < 7:
+            scripts.append(faq[number % len(faq)])
+        elif kind < 9:
+            language = ("fi", "sv", "en")[number % 3]
+            city, day = rng.choice(CITIES), rng.choice(DAYS)
+            values = {"city_fi": city[0], "city_sv": city[1], "city_en": city[2], "day_fi": day[0],
+                      "day_sv": day[1], "day_en": day[2], "phone": f"040 {rng.randrange(10**6, 10**7)}"}
+            scripts.append([step.format(**values) for step in BOOKING_SCRIPTS[language]])
+        else:
+            language = ("fi", "sv", "en")[number % 3]
+            key, pin = keys[number % len(keys)]
+            scripts.append([LOOKUP_OPENERS[language], key, pin])
+    return scripts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=600, help="messages per concurrency level")
     args = parser.parse_args()
-    sets = held_out_sets()
-    ours_messages = [text for language in ("fi", "sv", "en") for _, text in sets[language]]
-    random.Random(1).shuffle(ours_messages)
     stock_messages = ["hello", "I am great", "are you a bot?"] + [
         f"{w} question {n}" for n, w in enumerate(WORDS)]
+    stock_scripts = [[stock_messages[(start + i) % len(stock_messages)] for i in range(10)]
+                     for start in range(len(stock_messages))]
 
     stock = StockBot(build_stock_bot())
     stock_start = stock.start()
     try:
         stock_results = measure("stock", f"http://127.0.0.1:{stock.rasa_port}/webhooks/rest/webhook",
-                                stock_messages, args.messages)
+                                stock_scripts, args.messages)
         stock_memory = rss_mb(stock.rasa_pid)
     finally:
         stock.stop()
 
     settings = replace(load_settings(), rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
-                       sms_gateway_port=free_port(), tracker_db=REPO_ROOT / "var" / "bench" / "tracker.db")
-    settings.tracker_db.unlink(missing_ok=True)
+                       sms_gateway_port=free_port(), backend_port=free_port(),
+                       tracker_db=REPO_ROOT / "var" / "bench" / "tracker.db",
+                       backend_db_url=f"sqlite:///{REPO_ROOT / 'var' / 'bench' / 'backend.db'}")
+    for path in (settings.tracker_db, REPO_ROOT / "var" / "bench" / "backend.db"):
+        path.unlink(missing_ok=True)
     supervisor = Supervisor(settings, ensure_model(), log_dir=REPO_ROOT / "var" / "bench" / "logs")
     started = time.monotonic()
     supervisor.start()
     ours_start = time.monotonic() - started
     try:
+        scripts = our_scripts(booked_keys(settings.backend_url, backend_token(), 40))
         ours_results = measure("ours", f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
-                               ours_messages, args.messages)
-        ours_memory = rss_mb(supervisor.services[1].process.pid)
+                               scripts, args.messages)
+        ours_memory = rss_mb(supervisor.service("rasa").process.pid)
     finally:
         supervisor.stop()
 
     print(f"\nLoad, {args.messages} messages per level, closed loop, REST channel (one run, this machine)")
-    print("(ours: SQLite tracker store with redaction, all three languages; stock: in-memory tracker store)\n")
+    print("(ours: SQLite tracker store with redaction; 70% FAQ conversations in fi/sv/en, 20% bookings, 10% lookups;")
+    print(" stock: in-memory tracker store, its own FAQ intents)\n")
     print(f"{'':26} | {'stock Rasa 3.6':>24} | {'ours':>24} | ratio")
     print(f"{'cold start to /status':26} | {stock_start:22.1f} s | {ours_start:22.1f} s "
           f"| {ours_start / stock_start:.2f}x (all 4 processes for ours)")

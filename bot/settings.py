@@ -17,6 +17,10 @@ RASA_PROCESS_ENV = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "PYTHONWARNINGS": "ignore",
+    # Native libraries use one thread each: several processes share few cores, and
+    # spinning OpenMP threads slow everything down under load (see bench/).
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
 }
 
 

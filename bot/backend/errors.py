@@ -33,7 +33,10 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
         if error.status < 400:
             raise
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.status, "http_error")
-        return error_response(error.status, code, error.reason)
+        response = error_response(error.status, code, error.reason)
+        if "Allow" in error.headers:
+            response.headers["Allow"] = error.headers["Allow"]
+        return response
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "The service failed to handle the request.")
@@ -46,8 +49,8 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError(400, "bad_json", "The body is not valid UTF-8 JSON.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ApiError(400, "bad_json", "The body is not valid UTF-8 JSON (or nests too deeply).") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", "The body must be a JSON object.")
     return body
