@@ -202,6 +202,7 @@ async def _maintain(app: web.Application) -> None:
                 if deleted:
                     logger.info("retention: deleted %d conversations", deleted)
                 await context.database.run(sessions.prune)
+                await context.database.call(context.database.analyse)
                 context.login_by_client.prune()
                 context.login_by_username.prune()
         except Exception:  # the next round tries again; the web server keeps serving

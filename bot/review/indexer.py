@@ -11,7 +11,7 @@ import argparse
 import threading
 from collections import defaultdict
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.review.store import (
@@ -19,15 +19,17 @@ from bot.review.store import (
     Comment,
     Conversation,
     ConversationIntent,
+    ConversationText,
     IndexState,
     ReviewDatabase,
     Tag,
     TrainingExample,
 )
-from bot.review.summary import apply_event, new_conversation
+from bot.review.summary import COLUMNS, Summary, apply_event, new_conversation
 from bot.review.tracker import StoredEvent, TrackerEvents
 
 BATCH_EVENTS = 5000
+ANALYSE_AFTER_EVENTS = 50_000  # a refresh that read this many refreshes the planner's statistics too
 REREAD_EVENTS = 500
 STATE_KEY = "last_event_id"
 
@@ -62,6 +64,8 @@ class Indexer:
                 self.database.transaction(lambda session, events=events: self._apply(session, events))
                 read += len(events)
                 batches += 1
+            if read >= ANALYSE_AFTER_EVENTS:
+                self.database.analyse()
         finally:
             self._lock.release()
         return read
@@ -82,38 +86,56 @@ class Indexer:
             self.database.transaction(forget)
 
     def _apply(self, session: Session, events: list[StoredEvent]) -> None:
+        table = Conversation.__table__
         by_sender: dict[str, list[StoredEvent]] = defaultdict(list)
         for stored in events:
             by_sender[stored.sender_id].append(stored)
-        existing = {c.sender_id: c for c in session.execute(
-            select(Conversation).where(Conversation.sender_id.in_(list(by_sender)))).scalars()}
+        rows = session.execute(select(table).where(table.c.sender_id.in_(list(by_sender)))).mappings().all()
         known_intents: dict[int, set[str]] = defaultdict(set)
-        if existing:
+        texts: dict[int, str] = {}
+        if rows:
+            ids = [row["id"] for row in rows]
             for conversation_id, intent in session.execute(
                     select(ConversationIntent.conversation_id, ConversationIntent.intent)
-                    .where(ConversationIntent.conversation_id.in_([c.id for c in existing.values()]))):
+                    .where(ConversationIntent.conversation_id.in_(ids))):
                 known_intents[conversation_id].add(intent)
-        old_text = {c.id: c.search_text for c in existing.values()}
-        new_intent_rows = []
-        changed = []
+            texts = dict(session.execute(select(ConversationText.conversation_id, ConversationText.search_text)
+                                         .where(ConversationText.conversation_id.in_(ids))).all())
+        existing = {row["sender_id"]: Summary.from_row(row, texts.get(row["id"], ""), known_intents[row["id"]])
+                    for row in rows}
+        old_text = {summary.id: summary.search_text for summary in existing.values()}
+        summaries = []
         for sender_id, sender_events in by_sender.items():
-            conversation = existing.get(sender_id)
-            if conversation is None:
-                conversation = new_conversation(sender_id, sender_events[0], self.timezone)
-                session.add(conversation)
-            intents = set(known_intents.get(conversation.id, set())) if conversation.id else set()
-            before = set(intents)
+            summary = existing.get(sender_id) or new_conversation(sender_id, sender_events[0], self.timezone)
             for stored in sender_events:
-                if stored.id > (conversation.last_event_id or 0):
-                    apply_event(conversation, stored, intents)
-            changed.append((conversation, intents - before))
-        session.flush()  # new conversations get their ids
-        for conversation, added in changed:
-            new_intent_rows.extend({"conversation_id": conversation.id, "intent": intent[:255]} for intent in added)
-        if new_intent_rows:
-            session.execute(insert(ConversationIntent), new_intent_rows)
+                apply_event(summary, stored)
+            summaries.append(summary)
+
+        created = [summary for summary in summaries if summary.id is None]
+        if created:
+            session.execute(insert(table), [summary.row() for summary in created])
+            ids = dict(session.execute(select(table.c.sender_id, table.c.id)
+                                       .where(table.c.sender_id.in_([summary.sender_id for summary in created]))).all())
+            for summary in created:
+                summary.id = ids[summary.sender_id]
+            session.execute(insert(ConversationText.__table__), [
+                {"conversation_id": summary.id, "search_text": summary.search_text} for summary in created])
+        updated = [summary for summary in summaries if summary.id in old_text]
+        if updated:
+            session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+                {name: bindparam(name) for name in COLUMNS if name != "sender_id"}),
+                [{**summary.row(), "row_id": summary.id} for summary in updated])
+            texts_table = ConversationText.__table__
+            new_texts = [{"row_id": s.id, "text": s.search_text} for s in updated if s.search_text != old_text[s.id]]
+            if new_texts:
+                session.execute(update(texts_table).where(texts_table.c.conversation_id == bindparam("row_id"))
+                                .values(search_text=bindparam("text")), new_texts)
+        new_intents = [{"conversation_id": summary.id, "intent": intent[:255]} for summary in summaries
+                       for intent in summary.intents - known_intents.get(summary.id or -1, set())]
+        if new_intents:
+            session.execute(insert(ConversationIntent.__table__), new_intents)
         if self.database.is_sqlite:
-            self._update_search(session, [c for c, _ in changed], old_text)
+            self._update_search(session, summaries, old_text)
         state = session.get(IndexState, STATE_KEY)
         if state is None:
             session.add(IndexState(key=STATE_KEY, value=events[-1].id))
@@ -121,14 +143,15 @@ class Indexer:
             state.value = max(state.value, events[-1].id)
 
     @staticmethod
-    def _update_search(session: Session, conversations: list[Conversation], old_text: dict[int, str]) -> None:
-        # The FTS table indexes review_conversations.search_text (external content):
-        # an old entry is removed with the text it was indexed with, then the new text added.
-        removals = [{"id": c.id, "old": old_text[c.id]} for c in conversations if c.id in old_text]
+    def _update_search(session: Session, summaries: list[Summary], old_text: dict[int, str]) -> None:
+        # The FTS table indexes review_conversation_texts (external content): an old entry
+        # is removed with the text it was indexed with, then the new text added.
+        changed = [s for s in summaries if s.id not in old_text or s.search_text != old_text[s.id]]
+        removals = [{"id": s.id, "old": old_text[s.id]} for s in changed if s.id in old_text]
         if removals:
             session.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, search_text) "
                                  "VALUES ('delete', :id, :old)"), removals)
-        additions = [{"id": c.id, "text": c.search_text} for c in conversations]
+        additions = [{"id": s.id, "text": s.search_text} for s in changed]
         if additions:
             session.execute(text(f"INSERT INTO {SEARCH_TABLE}(rowid, search_text) VALUES (:id, :text)"), additions)
 
@@ -138,12 +161,12 @@ def remove_from_index(session: Session, conversation_ids: list[int], is_sqlite: 
     if not conversation_ids:
         return
     if is_sqlite:
-        rows = session.execute(select(Conversation.id, Conversation.search_text)
-                               .where(Conversation.id.in_(conversation_ids))).all()
+        rows = session.execute(select(ConversationText.conversation_id, ConversationText.search_text)
+                               .where(ConversationText.conversation_id.in_(conversation_ids))).all()
         if rows:
             session.execute(text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, search_text) "
                                  "VALUES ('delete', :id, :old)"), [{"id": i, "old": t} for i, t in rows])
-    for table in (ConversationIntent, Tag, Comment, TrainingExample):
+    for table in (ConversationIntent, ConversationText, Tag, Comment, TrainingExample):
         session.execute(delete(table).where(table.conversation_id.in_(conversation_ids)))
     session.execute(delete(Conversation).where(Conversation.id.in_(conversation_ids)))
 

@@ -8,6 +8,7 @@ syntax (FTS5 or LIKE wildcards) passes through.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import Integer, and_, case, column, func, not_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.review.store import SEARCH_TABLE, Conversation, ConversationIntent, Tag
+from bot.review.store import SEARCH_TABLE, Conversation, ConversationIntent, ConversationText, Tag
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -150,7 +151,8 @@ def filtered(statement: Select, filters: Filters, timezone: str, is_sqlite: bool
                 .bindparams(match=match).columns(column("rowid", Integer)).subquery()
             conditions.append(Conversation.id.in_(select(found.c.rowid)))
         else:
-            conditions.extend(Conversation.search_text.ilike(f"%{word}%") for word in words)
+            conditions.extend(Conversation.id.in_(select(ConversationText.conversation_id).where(
+                ConversationText.search_text.ilike(f"%{word}%"))) for word in words)
     return statement.where(and_(*conditions)) if conditions else statement
 
 
@@ -227,28 +229,37 @@ class Dashboard:
 
 
 def dashboard(session: Session, filters: Filters, timezone: str, is_sqlite: bool) -> Dashboard:
-    def grouped(key: Any, limit: int | None = None) -> list[tuple[str, int]]:
-        count = func.count().label("n")
-        statement = filtered(select(key, count), filters, timezone, is_sqlite).group_by(key)
-        statement = statement.order_by(key) if limit is None else statement.order_by(count.desc(), key).limit(limit)
-        return [(str(k or ""), int(n)) for k, n in session.execute(statement)]
-
+    """Figures over the filtered conversations: one pass grouped by day, language and channel, one for intents."""
     contained = case((and_(Conversation.user_messages > 0, not_(Conversation.handoff),
                            not_(Conversation.last_turn_fallback)), 1), else_=0)
-    totals = session.execute(filtered(select(
-        func.count(), func.coalesce(func.sum(case((Conversation.fallback.is_(True), 1), else_=0)), 0),
-        func.coalesce(func.sum(Conversation.user_messages), 0),
-        func.coalesce(func.sum(Conversation.fallback_messages), 0),
-        func.coalesce(func.sum(contained), 0)), filters, timezone, is_sqlite)).one()
-    selected = filtered(select(Conversation.id), filters, timezone, is_sqlite)
+    keys = (Conversation.first_day, Conversation.language, Conversation.channel)
+    statement = filtered(select(
+        *keys, func.count(), func.sum(case((Conversation.fallback.is_(True), 1), else_=0)),
+        func.sum(Conversation.user_messages), func.sum(Conversation.fallback_messages), func.sum(contained)),
+        filters, timezone, is_sqlite).group_by(*keys)
+    per_day: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    totals = [0, 0, 0, 0, 0]
+    for day, language, channel, *figures in session.execute(statement):
+        per_day[day] += figures[0]
+        languages[language or ""] += figures[0]
+        channels[channel or ""] += figures[0]
+        totals = [total + int(value or 0) for total, value in zip(totals, figures, strict=True)]
     count = func.count().label("n")
+    by_intent = select(ConversationIntent.intent, count)
+    if filters.active:  # without filters the intent index alone answers
+        by_intent = filtered(by_intent.join(Conversation, Conversation.id == ConversationIntent.conversation_id),
+                             filters, timezone, is_sqlite)
     top_intents = [(intent, int(n)) for intent, n in session.execute(
-        select(ConversationIntent.intent, count).where(ConversationIntent.conversation_id.in_(selected))
-        .group_by(ConversationIntent.intent).order_by(count.desc(), ConversationIntent.intent).limit(10))]
-    return Dashboard(
-        conversations=int(totals[0]), per_day=grouped(Conversation.first_day)[-62:],
-        languages=grouped(Conversation.language, 10), channels=grouped(Conversation.channel, 10),
-        top_intents=top_intents, fallback_conversations=int(totals[1]), user_messages=int(totals[2]),
-        fallback_messages=int(totals[3]), contained=int(totals[4]),
-    )
+        by_intent.group_by(ConversationIntent.intent)
+        .order_by(count.desc(), ConversationIntent.intent).limit(10))]
 
+    def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:10]
+
+    return Dashboard(
+        conversations=totals[0], per_day=sorted(per_day.items())[-62:], languages=ranked(languages),
+        channels=ranked(channels), top_intents=top_intents, fallback_conversations=totals[1],
+        user_messages=totals[2], fallback_messages=totals[3], contained=totals[4],
+    )

@@ -4,7 +4,7 @@ Separate from the conversation store (REVIEW_DB_URL; SQLite beside the
 tracker DB by default, PostgreSQL by URL). The index holds one row per
 conversation, kept up to date from the tracker's `events` table by
 bot/review/indexer.py; on SQLite an FTS5 table over its redacted text serves
-full-text search.
+full-text search (PostgreSQL: ILIKE over the same text).
 """
 
 from __future__ import annotations
@@ -55,13 +55,20 @@ class Conversation(ReviewBase):
     handoff = Column(Boolean, nullable=False, default=False)
     last_turn_fallback = Column(Boolean, nullable=False, default=False)
     first_user_text = Column(Text, nullable=False, default="")
-    search_text = Column(Text, nullable=False, default="")
     last_event_id = Column(Integer, nullable=False, default=0)
 
     @property
     def contained(self) -> bool:
         """Answered by the bot alone: the user wrote, never asked for a person, and the last turn was understood."""
         return self.user_messages > 0 and not self.handoff and not self.last_turn_fallback
+
+
+class ConversationText(ReviewBase):
+    """A conversation's redacted text for full-text search (apart, so that the summary rows stay small)."""
+
+    __tablename__ = "review_conversation_texts"
+    conversation_id = Column(Integer, ForeignKey("review_conversations.id"), primary_key=True)
+    search_text = Column(Text, nullable=False, default="")
 
 
 class ConversationIntent(ReviewBase):
@@ -177,8 +184,15 @@ class ReviewDatabase:
             with self.engine.begin() as connection:
                 connection.execute(text(
                     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
-                    "search_text, content='review_conversations', content_rowid='id', "
+                    "search_text, content='review_conversation_texts', content_rowid='conversation_id', "
                     "tokenize='unicode61 remove_diacritics 2')"))
+
+    def analyse(self) -> None:
+        """Refreshes SQLite's statistics, so that its planner starts a search from the most selective filter
+        (PostgreSQL's autovacuum does this by itself)."""
+        if self.is_sqlite:
+            with self.engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
 
     def transaction(self, work: Callable[[Session], T]) -> T:
         with Session(self.engine, future=True, expire_on_commit=False) as session, session.begin():

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.privacy.redaction import default_redactor
-from bot.review.store import Conversation
 from bot.review.tracker import StoredEvent
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -73,64 +72,103 @@ def local_day(timestamp: float, timezone: str) -> str:
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).strftime("%Y-%m-%d")
 
 
-def new_conversation(sender_id: str, first: StoredEvent, timezone: str) -> Conversation:
-    return Conversation(
-        sender_id=sender_id, first_at=first.timestamp, last_at=first.timestamp,
-        first_day=local_day(first.timestamp, timezone), language="", channel="", user_messages=0, bot_messages=0,
-        fallback_messages=0, fallback=False, booking=False, verification=False, handoff=False,
-        last_turn_fallback=False, first_user_text="", search_text="", last_event_id=0,
-    )
+@dataclass(slots=True)
+class Summary:
+    """A conversation's row in the index while events are folded into it (a plain object: fast to update)."""
+
+    sender_id: str
+    first_at: float
+    last_at: float
+    first_day: str
+    language: str = ""
+    channel: str = ""
+    user_messages: int = 0
+    bot_messages: int = 0
+    fallback_messages: int = 0
+    fallback: bool = False
+    booking: bool = False
+    verification: bool = False
+    handoff: bool = False
+    last_turn_fallback: bool = False
+    first_user_text: str = ""
+    search_text: str = ""
+    last_event_id: int = 0
+    id: int | None = None
+    intents: set[str] = field(default_factory=set)
+
+    def row(self) -> dict[str, Any]:
+        """Column values of review_conversations."""
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    @classmethod
+    def from_row(cls, row: Any, search_text: str, intents: set[str]) -> Summary:
+        return cls(**{name: row[name] for name in COLUMNS}, search_text=search_text, id=row["id"],
+                   intents=set(intents))
+
+    @property
+    def contained(self) -> bool:
+        return self.user_messages > 0 and not self.handoff and not self.last_turn_fallback
 
 
-def apply_event(conversation: Conversation, stored: StoredEvent, intents: set[str]) -> None:
+COLUMNS = ("sender_id", "first_at", "last_at", "first_day", "language", "channel", "user_messages", "bot_messages",
+           "fallback_messages", "fallback", "booking", "verification", "handoff", "last_turn_fallback",
+           "first_user_text", "last_event_id")
+
+
+def new_conversation(sender_id: str, first: StoredEvent, timezone: str) -> Summary:
+    return Summary(sender_id, first.timestamp, first.timestamp, local_day(first.timestamp, timezone))
+
+
+def apply_event(summary: Summary, stored: StoredEvent) -> None:
     """Folds one event into the summary; events arrive in id order, possibly over several refreshes."""
+    if stored.id <= summary.last_event_id:
+        return  # seen before (a re-read)
     data = stored.data
     if stored.timestamp:
-        conversation.first_at = min(conversation.first_at, stored.timestamp)
-        conversation.last_at = max(conversation.last_at, stored.timestamp)
-    conversation.last_event_id = max(conversation.last_event_id or 0, stored.id)
-    names = _names(stored)
-    redact = default_redactor().redact
-    if stored.type_name == "user":
+        summary.first_at = min(summary.first_at, stored.timestamp)
+        summary.last_at = max(summary.last_at, stored.timestamp)
+    summary.last_event_id = stored.id
+    kind = stored.type_name
+    if kind == "user":
         intent, _ = intent_of(data)
-        conversation.user_messages += 1
+        summary.user_messages += 1
         if intent:
-            intents.add(intent)
-        conversation.last_turn_fallback = intent == FALLBACK_INTENT
+            summary.intents.add(intent)
+        summary.last_turn_fallback = intent == FALLBACK_INTENT
         if intent == FALLBACK_INTENT:
-            conversation.fallback = True
-            conversation.fallback_messages += 1
-        if not conversation.channel and isinstance(data.get("input_channel"), str):
-            conversation.channel = data["input_channel"][:32]
-        if not conversation.language:
-            conversation.language = detected_language(data)[:8]
+            summary.fallback = True
+            summary.fallback_messages += 1
+        if not summary.channel and isinstance(data.get("input_channel"), str):
+            summary.channel = data["input_channel"][:32]
+        if not summary.language:
+            summary.language = detected_language(data)[:8]
         if _verified(data):
-            conversation.verification = True
+            summary.verification = True
         if _marked([intent], HANDOFF_MARKERS):
-            conversation.handoff = True
-        text = redact(data.get("text") or "")
-        if text and not conversation.first_user_text:
-            conversation.first_user_text = text[:200]
-        _add_search_text(conversation, text)
-    elif stored.type_name == "bot":
-        conversation.bot_messages += 1
-        _add_search_text(conversation, redact(data.get("text") or ""))
-    elif stored.type_name == "slot" and data.get("name") == LANGUAGE_SLOT and isinstance(data.get("value"), str):
-        conversation.language = data["value"][:8]
-    if names:
-        if any(name in FALLBACK_ACTIONS for name in names) and not conversation.last_turn_fallback:
-            conversation.last_turn_fallback = True
-            conversation.fallback = True
-            conversation.fallback_messages += 1
-        conversation.booking = conversation.booking or _marked(names, BOOKING_MARKERS)
-        conversation.verification = conversation.verification or _marked(names, VERIFICATION_MARKERS)
-        conversation.handoff = conversation.handoff or _marked(names, HANDOFF_MARKERS)
+            summary.handoff = True
+        text = default_redactor().redact(data.get("text") or "")
+        if text and not summary.first_user_text:
+            summary.first_user_text = text[:200]
+        _add_search_text(summary, text)
+    elif kind == "bot":
+        summary.bot_messages += 1
+        _add_search_text(summary, default_redactor().redact(data.get("text") or ""))
+    elif kind == "slot" and data.get("name") == LANGUAGE_SLOT and isinstance(data.get("value"), str):
+        summary.language = data["value"][:8]
+    elif names := _names(stored):
+        if any(name in FALLBACK_ACTIONS for name in names) and not summary.last_turn_fallback:
+            summary.last_turn_fallback = True
+            summary.fallback = True
+            summary.fallback_messages += 1
+        summary.booking = summary.booking or _marked(names, BOOKING_MARKERS)
+        summary.verification = summary.verification or _marked(names, VERIFICATION_MARKERS)
+        summary.handoff = summary.handoff or _marked(names, HANDOFF_MARKERS)
 
 
-def _add_search_text(conversation: Conversation, text: str) -> None:
-    if text and len(conversation.search_text) < SEARCH_TEXT_LIMIT:
-        joined = f"{conversation.search_text}\n{text}" if conversation.search_text else text
-        conversation.search_text = joined[:SEARCH_TEXT_LIMIT]
+def _add_search_text(summary: Summary, text: str) -> None:
+    if text and len(summary.search_text) < SEARCH_TEXT_LIMIT:
+        joined = f"{summary.search_text}\n{text}" if summary.search_text else text
+        summary.search_text = joined[:SEARCH_TEXT_LIMIT]
 
 
 @dataclass

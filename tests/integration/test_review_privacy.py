@@ -1,0 +1,92 @@
+"""Conversations through the real Rasa server, then read in the review tool: no personal data in the
+conversation store, the transcript, the index or any export."""
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.integration.helpers import Conversation
+from tests.integration.test_privacy import stored_strings
+from tests.review.live import StaffClient, create_account
+
+pytestmark = pytest.mark.integration
+
+# Each kind of personal data, in Finnish, Swedish and English phrasings.
+MESSAGES = {
+    "fi": ["Hei! Henkilötunnukseni on 020190-123A ja asiakasnumeroni 1234 5678",
+           "Varaustunnukseni on 7K3M-9PQR-T2VW ja PIN-koodini on 482 190",
+           "Tekstiviestillä tullut koodi: 123 456, syntymäaikani 1.2.1990",
+           "Sähköpostini on matti.meikalainen@example.com, puhelin 040 123 4567"],
+    "sv": ["Hej! Mitt kundnummer är 8765 4321 och min pinkod är 654321",
+           "Min bokningskod är abcd efgh jkmn, född 24.12.1985, e-post anna.svensson@exempel.se"],
+    "en": ["Hello, my PIN is 908172 and my reservation key is 2HJK-MNPQ-RSTV",
+           "My one-time code was 554433, phone +358 50 765 4321, customer number 2468 1357"],
+}
+SECRETS = ["020190-123A", "1234 5678", "7K3M-9PQR-T2VW", "482 190", "123 456", "1.2.1990",
+           "matti.meikalainen@example.com", "040 123 4567", "8765 4321", "654321", "abcd efgh jkmn", "24.12.1985",
+           "anna.svensson@exempel.se", "908172", "2HJK-MNPQ-RSTV", "554433", "+358 50 765 4321", "765 4321",
+           "2468 1357"]
+
+
+@pytest.fixture(scope="module")
+def conversations(assistant):
+    senders = {}
+    for language, messages in MESSAGES.items():
+        chat = Conversation(assistant)
+        for message in messages:
+            assert chat.say(message) is not None
+        senders[language] = chat.sender
+    return senders
+
+
+@pytest.fixture(scope="module")
+def staff(assistant, conversations):
+    create_account(assistant, "privacy-admin", "privacy-admin-password", "admin")
+    client = StaffClient(assistant)
+    client.login("privacy-admin", "privacy-admin-password")
+    return client
+
+
+def leaks(text):
+    return [secret for secret in SECRETS if secret.lower() in text.lower()]
+
+
+def test_the_conversation_store_holds_no_personal_data(assistant, conversations):
+    stored = "\n".join(stored_strings(assistant, list(conversations.values())))
+    assert "[RESERVATION_KEY]" in stored and "[CODE]" in stored and "[CUSTOMER_NUMBER]" in stored
+    assert leaks(stored) == []
+
+
+def test_the_review_index_holds_no_personal_data(assistant, staff):
+    page = staff.get("/review/conversations", q="varaustunnukseni")
+    assert page.status_code == 200 and "Keskusteluja: 1" in page.text
+    with sqlite3.connect(assistant.settings.review_url.removeprefix("sqlite:///")) as database:
+        indexed = "\n".join(" ".join(map(str, row)) for row in database.execute("SELECT * FROM review_conversations"))
+    assert "[RESERVATION_KEY]" in indexed and leaks(indexed) == []
+
+
+def test_transcripts_and_exports_hold_no_personal_data(staff, conversations):
+    listed = staff.get("/review/conversations", q="PIN").text
+    assert leaks(listed) == []
+    found = staff.get("/review/conversations", q="bokningskod", language="sv").text
+    conversation_id = found.split('href="/review/conversations/')[1].split('"')[0]
+    transcript = staff.get(f"/review/conversations/{conversation_id}").text
+    assert "Min bokningskod är [RESERVATION_KEY]" in transcript and leaks(transcript) == []
+    exported_csv = staff.get("/review/export.csv").text
+    exported_json = staff.get("/review/export.json").text
+    assert leaks(exported_csv) == [] and leaks(exported_json) == []
+    languages = {c["language"] for c in json.loads(exported_json) if c["sender"] in conversations.values()}
+    assert languages == {"fi", "sv", "en"}
+
+
+def test_a_labelled_message_exports_redacted(staff):
+    found = staff.get("/review/conversations", q="908172 PIN").text  # the number itself is not stored
+    assert "Keskusteluja: 0" in found
+    found = staff.get("/review/conversations", q="my PIN reservation").text
+    conversation_id = found.split('href="/review/conversations/')[1].split('"')[0]
+    page = f"/review/conversations/{conversation_id}"
+    event_id = staff.get(page).text.split('id="message-')[1].split('"')[0]
+    assert staff.post(f"{page}/training", {"event_id": event_id, "intent": "help"}, page).status_code == 303
+    exported = staff.get("/review/training/export.yml").text
+    assert "my PIN is [CODE] and my reservation key is [RESERVATION_KEY]" in exported and leaks(exported) == []
