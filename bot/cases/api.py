@@ -216,8 +216,9 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 
 
 CLIENT_HEADER = {"name": "X-Client-Id", "in": "header", "required": False,
-                 "description": "The conversation's hashed id; rate limits and tickets are bound to it.",
-                 "schema": {"type": "string", "maxLength": 128}}
+                 "description": "The conversation's hashed id; rate limits and tickets are bound to it "
+                                "(the first 128 characters count; the caller's address if absent).",
+                 "schema": {"type": "string"}}
 COMMON_ERRORS = {"400": _error("A field is missing or malformed"), "401": _error("No valid service token"),
                  "415": _error("The body is not JSON")}
 STEP_ERRORS = {**COMMON_ERRORS, "429": _error("Locked out or rate limited (retry_after seconds)")}
@@ -242,8 +243,9 @@ OPENAPI_PATHS: dict[str, Any] = {
         "parameters": [CLIENT_HEADER], "requestBody": _body("CodeConfirmation"),
         "responses": {"200": _ok("Verified", "Ticket"),
                       "404": _error("No verification awaiting a code with this id"),
-                      "410": _error("The code expired or was wrong too many times"),
-                      "422": _error("Wrong code (attempts_left)"), **STEP_ERRORS},
+                      "403": _error("Wrong code (attempts_left)"),
+                      "409": _error("The code expired or was wrong too many times: start again"),
+                      **STEP_ERRORS},
     }},
     "/cases/status": {"post": {
         "summary": "The verified person's applications (asylum and refugee travel document cases never)",
@@ -299,8 +301,9 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                            "subject": {"type": "string"}, "role": {"type": "string"},
                            "expires_at": {"type": "integer"}, "method": {"type": "string"},
                            "seal": {"type": "string"}}},
-    "StatusRequest": {"type": "object", "description": "Either a ticket or a sealed identity", "properties": {
-        "ticket": _ID, "identity": _ref("SealedIdentity"), "channel": _CHANNEL}},
+    "StatusRequest": {"type": "object", "description": "Either a ticket or a sealed identity",
+                      "anyOf": [{"required": ["ticket"]}, {"required": ["identity"]}], "properties": {
+                          "ticket": _ID, "identity": _ref("SealedIdentity"), "channel": _CHANNEL}},
     "Application": {"type": "object", "required": ["reference", "type", "stage", "submitted_on", "submitted_via"],
                     "properties": {
                         "reference": {"type": "string"}, "type": {"type": "string"},

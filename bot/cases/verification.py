@@ -137,7 +137,7 @@ class Verifier:
         if verification.code_expires_at is None or verification.code_expires_at < now:
             verification.state = "failed"
             audit.record(session, actor, "code_rejected", "expired", now, subject_hash=subject)
-            raise StepRefused(410, "code_expired")
+            raise StepRefused(409, "code_expired")
         verification.attempts += 1
         correct = self.secrets.code_matches(verification.public_id, code, verification.code_hash)
         if correct and verification.details_matched and verification.person_id is not None:
@@ -162,8 +162,8 @@ class Verifier:
         if locked:
             raise StepRefused(429, "locked", retry_after=float(self.settings.lockout_seconds))
         if attempts_left == 0:
-            raise StepRefused(410, "too_many_attempts", attempts_left=0)
-        raise StepRefused(422, "wrong_code", attempts_left=attempts_left)
+            raise StepRefused(409, "too_many_attempts", attempts_left=0)
+        raise StepRefused(403, "wrong_code", attempts_left=attempts_left)
 
     # -- status -----------------------------------------------------------------
     def _ticket_person(self, session: Session, actor: Actor, ticket: Any, now: dt.datetime

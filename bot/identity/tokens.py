@@ -49,14 +49,15 @@ class VerifiedIdentity:
 
 def identity_seal(fields: dict[str, Any], key: str) -> str:
     message = "\n".join(str(fields.get(name)) for name in ("subject", "role", "expires_at", "method"))
-    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), message.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def unseal_identity(metadata: Any, key: str, now: float | None = None) -> VerifiedIdentity | None:
     """The identity a channel attached and sealed, if the seal holds and it has not expired."""
     if not isinstance(metadata, dict) or not isinstance(metadata.get("seal"), str):
         return None
-    if not hmac.compare_digest(metadata["seal"], identity_seal(metadata, key)):
+    if not hmac.compare_digest(metadata["seal"].encode("utf-8", "surrogatepass"),
+                               identity_seal(metadata, key).encode()):
         return None
     subject, role, expires_at = metadata.get("subject"), metadata.get("role"), metadata.get("expires_at")
     if not isinstance(subject, str) or role not in ROLES or not isinstance(expires_at, int):

@@ -127,7 +127,7 @@ def test_wrong_codes_then_the_verification_is_spent(cases):
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     answers = [call(cases, "POST", "/cases/verification/confirm",
                     {"verification_id": step["verification_id"], "code": wrong}, client) for _ in range(3)]
-    assert [(status, body.get("attempts_left")) for status, body in answers] == [(422, 2), (422, 1), (410, 0)]
+    assert [(status, body.get("attempts_left")) for status, body in answers] == [(403, 2), (403, 1), (409, 0)]
     assert answers[-1][1]["error"] == "too_many_attempts"
     status, body = call(cases, "POST", "/cases/verification/confirm",
                         {"verification_id": step["verification_id"], "code": code}, client)
@@ -143,7 +143,7 @@ def test_expired_code_is_refused(cases):
                            "WHERE public_id = ?", (step["verification_id"],))
     status, body = call(cases, "POST", "/cases/verification/confirm",
                         {"verification_id": step["verification_id"], "code": code}, client)
-    assert (status, body["error"]) == (410, "code_expired")
+    assert (status, body["error"]) == (409, "code_expired")
 
 
 def test_a_code_is_single_use(cases):
@@ -243,7 +243,8 @@ def test_sealed_login_identity_sees_status_without_a_code(cases):
     {**sealed("81693520"), "role": "representative"},
     sealed("81693520", expires_in=-5),
     {"subject": "81693520", "role": "applicant", "expires_at": 2**40, "method": "jwt"},
-], ids=["forged", "other-subject", "other-role", "expired", "unsealed"])
+    {"subject": "\ud8c1x", "role": "applicant", "expires_at": 2**40, "method": "jwt", "seal": "\u00e4\ud8c1"},
+], ids=["forged", "other-subject", "other-role", "expired", "unsealed", "garbled"])
 def test_forged_or_claimed_identity_is_refused(cases, identity):
     status, body = call(cases, "POST", "/cases/status", {"identity": identity}, new_client())
     assert (status, body["error"]) == (401, "not_verified")

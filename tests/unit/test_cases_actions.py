@@ -125,13 +125,13 @@ async def test_birth_date_formats(fake):
 
 
 async def test_wrong_code_says_how_many_tries_are_left(fake, renderer):
-    fake.answers["confirm"] = Answer(422, {"error": "wrong_code", "attempts_left": 2})
+    fake.answers["confirm"] = Answer(403, {"error": "wrong_code", "attempts_left": 2})
     texts, result = await validate("validate_one_time_code", "123456", {"status_verification_id": "abc"})
     assert texts == [chat_text("wrong_code", "fi", renderer, attempts=2)] and result == {"one_time_code": None}
 
 
 @pytest.mark.parametrize(("status_code", "error", "outcome"), [
-    (410, "code_expired", "expired"), (410, "too_many_attempts", "too_many"), (429, "locked", "locked"),
+    (409, "code_expired", "expired"), (409, "too_many_attempts", "too_many"), (429, "locked", "locked"),
     (404, "verification_not_found", "timed_out"),
 ])
 async def test_code_step_endings(fake, status_code, error, outcome):
