@@ -16,6 +16,7 @@ import re
 import sqlite3
 import time
 import urllib.request
+from urllib.parse import quote
 
 import jwt
 import pytest
@@ -53,6 +54,18 @@ def codes_sent_to(assistant, phone: str) -> list[str]:
         rows = db.execute("SELECT body FROM outbox WHERE recipient = ? AND kind = 'verification_code' ORDER BY id",
                           (phone,)).fetchall()
     return [re.search(r"\b\d{6}\b", body).group(0) for (body,) in rows]
+
+
+def gateway_messages(assistant, to: str) -> list[dict]:
+    """SMS the gateway simulator received for `to`, once the backend's dispatcher has sent any."""
+    url = f"http://{assistant.settings.host}:{assistant.settings.sms_gateway_port}/messages?to={quote(to)}"
+    deadline = time.monotonic() + 120   # a bound on waiting for the dispatcher, not a performance check
+    while True:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            messages = json.loads(response.read())
+        if messages or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.5)
 
 
 def audit(assistant, **query: str) -> list[dict]:
@@ -313,6 +326,8 @@ def test_verification_by_sms_sends_the_code_to_the_number_on_record(assistant, r
     phone.text(birth_date_as_typed("24759302", "sv"))
     [code] = codes_sent_to(assistant, PEOPLE["24759302"]["phone"])
     assert codes_sent_to(assistant, phone.number) == []
+    # The notifications dispatcher hands it to the SMS gateway, addressed to the phone on record.
+    assert code in " ".join(message["body"] for message in gateway_messages(assistant, PEOPLE["24759302"]["phone"]))
     replies = phone.text(code)
     assert replies[0] == chat_text("verified_applicant", "sv", renderer)
     assert any(reply.startswith("Första uppehållstillstånd för studier") for reply in replies)
