@@ -272,7 +272,8 @@ def main() -> None:
     print(
         f"\nThe assistant is running.\n"
         f"  Chat page:   http://{settings.host}:{settings.web_port}/\n"
-        f"  Staff review: http://{settings.host}:{settings.web_port}/review/ (accounts: python -m bot.review.accounts)\n"
+        f"  Staff review: http://{settings.host}:{settings.web_port}/review/"
+        f" (accounts: python -m bot.review.accounts)\n"
         f"  Rasa REST:   http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook\n"
         f"  SMS (local gateway simulator): POST http://{settings.host}:{settings.sms_gateway_port}/inbound\n"
         f"  Logs:        {supervisor.log_dir}\n"

@@ -7,6 +7,7 @@ Both are restricted to the three languages we serve.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,9 +115,13 @@ class LanguageDecision:
 MAX_DETECTED_CHARACTERS = 1000  # the start of a long text tells its language well enough
 
 
+# Words with digits in them are codes, keys or addresses ("7KQM-2XWB", "3.12."), not language.
+CODE_LIKE = re.compile(r"\S*\d\S*|\b[0-9A-Za-z]{4}(?:[- ]?[0-9A-Za-z]{4}){2}\b(?=\s*$)|^\s*[A-Z]{8,}\s*$")
+
+
 def decide(detector: Detector, text: str, min_letters: int, min_confidence: float) -> LanguageDecision:
     """Very short or unclear messages get no confident language: they keep the conversation's."""
-    text = text[:MAX_DETECTED_CHARACTERS]
+    text = CODE_LIKE.sub(" ", text[:MAX_DETECTED_CHARACTERS])
     if letter_count(text) == 0:
         return LanguageDecision(None, None, 0.0)
     detection = detector.detect(text)

@@ -87,7 +87,8 @@ PATTERNS: list[tuple[str, str]] = [
                         r"customer (?:number|no\.?)|client number)" + _JOIN + r")\d{4}[\s-]?\d{4}(?!\d)"),
     ("DATE", r"(?i)(?P<lead>\b(?:syntymäai\w*|syntyny\w*|synt\.|född\w*|födelse\w*|date of birth|born(?: on)?|"
              r"dob|birth ?date|birthday)" + _JOIN + r")(?:" + _DATE + ")"),
-    ("CODE", r"(?i)(?P<lead>\b(?:pin|otp|passcode|tunnuslu\w*|(?:\w+-)?\w*koodi\w*|(?:\w+-)?\w*kod(?:en|er|erna)?|(?:\w+-)?\w*code)"
+    ("CODE", r"(?i)(?P<lead>\b(?:pin|otp|passcode|tunnuslu\w*|(?:\w+-)?\w*koodi\w*|"
+             r"(?:\w+-)?\w*kod(?:en|er|erna)?|(?:\w+-)?\w*code)"
              + _JOIN + r")\d(?:[\s-]?\d){3,7}(?!\d)"),
     ("DATE", r"(?<![\d.])\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)\d{2}(?!\d)"
              r"|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"

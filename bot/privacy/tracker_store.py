@@ -76,7 +76,8 @@ def redact_event(
         data["metadata"] = _without_subject(data["metadata"])
     if isinstance(event, SlotSet):  # session_started_metadata copies the first message's metadata
         data["value"] = _without_subject(data["value"])
-    return Event.from_parameters(redactor.redact_value(data))
+    # The event's own class rebuilds it: Event.from_parameters searched all event classes each time.
+    return type(event)._from_parameters(redactor.redact_value(data))
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):

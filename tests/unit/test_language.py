@@ -93,3 +93,10 @@ def test_first_language_falls_back_to_the_guess_then_the_default():
     assert initial_language(tracker(guess="sv"), "fi") == "sv"
     assert initial_language(tracker(), "fi") == "fi"
     assert initial_language(tracker(metadata={"language": "de"}), "en") == "en"
+
+
+@pytest.mark.parametrize("text", ["7KQM-2XWB-AB3D", "abcd efgh jkmn", "ABCDEFGHJKMN", "123456", "3.12."])
+def test_codes_and_keys_say_nothing_about_the_language(text):
+    from bot.language.detection import decide, make_detector
+
+    assert decide(make_detector("lingua"), text, 4, 0.75).confident is None
