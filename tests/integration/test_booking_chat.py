@@ -145,3 +145,17 @@ def test_backend_down_mid_booking_is_said_plainly_and_leaves_nothing_half_done(a
     # The conversation goes on when the backend is back.
     key, _, _ = book(Conversation(assistant), "fi")
     assert key
+
+
+@pytest.mark.integration
+def test_booking_by_text_message_with_numbered_choices(assistant):
+    from tests.integration.test_sms import Phone
+
+    phone = Phone(assistant)
+    replies = " ".join(phone.text("haluan varata ajan"))
+    assert "1" in replies and "Oleskelulupa" in replies
+    for answer in ("1", "Tampere", "1", "huomenna", "1", "Aino Virtanen", phone.number):
+        replies = " ".join(phone.text(answer))
+    assert "Varataanko aika?" in replies
+    replies = " ".join(phone.text("1"))  # the first numbered choice: "Kyllä"
+    assert BOOKED["fi"] in replies and KEY_AND_PIN.search(replies)
