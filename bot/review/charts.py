@@ -17,10 +17,12 @@ VALUE_WIDTH = 70
 
 
 def horizontal_bars(chart_id: str, title: str, items: Sequence[tuple[str, float]], width: int = 560,
-                    value_text: Callable[[float], str] = lambda v: f"{v:g}") -> Markup:
-    """One bar per item, labelled on the left and valued on the right."""
-    top = max((value for _, value in items), default=0) or 1
-    bar_space = width - LABEL_WIDTH - VALUE_WIDTH
+                    value_text: Callable[[float], str] = lambda v: f"{v:g}", label_width: int = LABEL_WIDTH,
+                    maximum: float | None = None) -> Markup:
+    """One bar per item, labelled on the left and valued on the right (bars scaled to `maximum` if given)."""
+    top = maximum or max((value for _, value in items), default=0) or 1
+    bar_space = width - label_width - VALUE_WIDTH
+    characters = int(label_width / 7.5)  # what fits at the chart's font size
     height = max(1, len(items)) * (BAR + GAP) + GAP
     parts = [
         f'<svg id="{escape(chart_id)}" class="chart" role="img" aria-labelledby="{escape(chart_id)}-title" '
@@ -30,12 +32,12 @@ def horizontal_bars(chart_id: str, title: str, items: Sequence[tuple[str, float]
     for row, (label, value) in enumerate(items):
         y = GAP + row * (BAR + GAP)
         length = max(1.0, bar_space * value / top) if value else 0
-        shown = label if len(label) <= 28 else label[:27] + "…"
+        shown = label if len(label) <= characters else label[:characters - 1] + "…"
         parts.append(
-            f'<g><text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end">'
+            f'<g><text class="chart-label" x="{label_width - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end">'
             f'{escape(shown)}</text>'
-            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR}"></rect>'
-            f'<text class="chart-value" x="{LABEL_WIDTH + length + 6:.1f}" y="{y + BAR * 0.7:.1f}">'
+            f'<rect class="chart-bar" x="{label_width}" y="{y}" width="{length:.1f}" height="{BAR}"></rect>'
+            f'<text class="chart-value" x="{label_width + length + 6:.1f}" y="{y + BAR * 0.7:.1f}">'
             f'{escape(value_text(value))}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -60,7 +62,8 @@ def columns(chart_id: str, title: str, items: Sequence[tuple[str, float]], width
         x = 50 + index * step
         parts.append(
             f'<rect class="chart-bar" x="{x:.1f}" y="{plot_height + 5 - bar_height:.1f}" '
-            f'width="{max(1.0, step * 0.8):.1f}" height="{bar_height:.1f}"><title>{escape(label)}: {value:g}</title>'
+            f'width="{min(24.0, max(1.0, step * 0.8)):.1f}" height="{bar_height:.1f}">'
+            f'<title>{escape(label)}: {value:g}</title>'
             '</rect>')
     if items:
         parts.append(f'<text class="chart-label" x="50" y="{height - 8}">{escape(items[0][0])}</text>')

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, column, func, not_, select, text
+from sqlalchemy import Integer, and_, bindparam, case, column, func, not_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -174,6 +174,33 @@ def list_conversations(session: Session, filters: Filters, timezone: str, is_sql
         .order_by(Conversation.last_at.desc(), Conversation.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
     return Page(list(rows), total, page, pages)
+
+
+MARK_START, MARK_END = "\x02", "\x03"  # around matched words in a snippet; the page turns them into <mark>
+
+
+def snippets(session: Session, filters: Filters, conversation_ids: list[int], is_sqlite: bool) -> dict[int, str]:
+    """For a search, the part of each listed conversation's text where the words were found."""
+    words = search_words(filters.q)
+    if not words or not conversation_ids:
+        return {}
+    if is_sqlite:
+        match = " ".join(f'"{word}"*' for word in words)
+        statement = text(f"SELECT rowid, snippet({SEARCH_TABLE}, 0, :start, :end, '…', 16) FROM {SEARCH_TABLE} "
+                         f"WHERE {SEARCH_TABLE} MATCH :match AND rowid IN :ids").bindparams(
+            bindparam("ids", expanding=True), match=match, start=MARK_START, end=MARK_END, ids=conversation_ids)
+        return {int(rowid): snippet for rowid, snippet in session.execute(statement)}
+    found = {}
+    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    for conversation_id, search_text in session.execute(select(
+            ConversationText.conversation_id, ConversationText.search_text)
+            .where(ConversationText.conversation_id.in_(conversation_ids))):
+        first = pattern.search(search_text)
+        start = max(0, first.start() - 60) if first else 0
+        part = search_text[start:start + 160]
+        marked = pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, part)
+        found[conversation_id] = ("…" if start else "") + marked
+    return found
 
 
 def matching_ids(session: Session, filters: Filters, timezone: str, is_sqlite: bool, limit: int) -> list[int]:

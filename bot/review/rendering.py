@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from bot.backend.ratelimit import RateLimiter
 from bot.review.i18n import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, translate
 from bot.review.indexer import Indexer
+from bot.review.queries import MARK_END, MARK_START
 from bot.review.sessions import Staff
 from bot.review.store import ReviewDatabase
 from bot.review.tracker import TrackerEvents
@@ -27,7 +29,9 @@ LANGUAGE_COOKIE = "review_lang"
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                            "base-uri 'none'; frame-ancestors 'none'")
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+                    "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own forms
+                    "Referrer-Policy": "same-origin"}
 
 
 @dataclass
@@ -54,6 +58,8 @@ def make_templates(timezone: str) -> jinja2.Environment:
     zone = ZoneInfo(timezone)
     environment.filters["localtime"] = lambda ts: datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M")
     environment.filters["percent"] = lambda share: f"{share * 100:.1f} %"
+    environment.filters["highlight"] = lambda snippet: Markup(
+        str(escape(snippet)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>").replace("\n", " · "))
     return environment
 
 

@@ -15,7 +15,16 @@ from bot.review import charts
 from bot.review.audit import recent, record
 from bot.review.exports import csv_header, csv_rows, json_chunk, json_conversation, nlu_yaml
 from bot.review.i18n import translate
-from bot.review.queries import Filters, choices, dashboard, list_conversations, matching_ids, normalise_tag, tags_of
+from bot.review.queries import (
+    Filters,
+    choices,
+    dashboard,
+    list_conversations,
+    matching_ids,
+    normalise_tag,
+    snippets,
+    tags_of,
+)
 from bot.review.rendering import (
     BASE,
     LANGUAGE_KEY,
@@ -59,12 +68,13 @@ async def conversations(request: web.Request) -> web.Response:
 
     def load(session: Session):  # type: ignore[no-untyped-def]
         page = list_conversations(session, filters, settings.timezone, is_sqlite)
-        return page, tags_of(session, [c.id for c in page.conversations]), choices(session)
+        ids = [c.id for c in page.conversations]
+        return page, tags_of(session, ids), choices(session), snippets(session, filters, ids, is_sqlite)
 
-    page, tags, options = await context.database.run(load)
+    page, tags, options, found = await context.database.run(load)
     intents = sorted(set(options["intents"]) | set(context.intents))
     return render(request, "conversations.html", status=400 if errors else 200, filters=filters, errors=errors,
-                  page=page, tags=tags, options=options, intents=intents, export_limit=EXPORT_LIMIT,
+                  page=page, tags=tags, options=options, intents=intents, export_limit=EXPORT_LIMIT, snippets=found,
                   notice=request.query.get("deleted", "") if request.query.get("deleted", "").isdigit() else "")
 
 
@@ -284,7 +294,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
             [(translate(language, "fallback_rate"), figures.fallback_rate * 100),
              (translate(language, "fallback_conversations"), figures.conversation_fallback_rate * 100),
              (translate(language, "containment"), figures.containment * 100)],
-            value_text=lambda v: f"{v:.1f} %"),
+            value_text=lambda v: f"{v:.1f} %", label_width=340, maximum=100),
     )
 
 

@@ -26,7 +26,8 @@ SECURITY_HEADERS = {
 @web.middleware
 async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     response = await handler(request)
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a page may set a stricter or different policy itself
+        response.headers.setdefault(name, value)
     return response
 
 

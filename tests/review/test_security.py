@@ -142,3 +142,17 @@ async def test_unknown_pages_and_bad_ids(review):
     assert response.status == 404
     response = await review.post("/review/conversations/2/training", {"event_id": "abc", "intent": "help"})
     assert response.status == 303 and "invalid_message" in response.headers["Location"]
+
+
+async def test_text_from_applicants_is_never_markup(review):
+    from tests.review.events import conversation, write
+
+    write(review.tracker_db, "xss", conversation(
+        "en", ('<script>alert(1)</script> <img src=x onerror=alert(2)> permit', "help", "OK")))
+    await review.login("ville")
+    listed = await (await review.client.get("/review/conversations", params={"q": "permit onerror"})).text()
+    assert "<script>alert" not in listed and "<img src=x" not in listed
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listed
+    conversation_id = re.findall(r'href="/review/conversations/(\d+)"', listed)[0]
+    transcript = await (await review.client.get(f"/review/conversations/{conversation_id}")).text()
+    assert "<script>alert" not in transcript and "&lt;img src=x onerror=alert(2)&gt;" in transcript

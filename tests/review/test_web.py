@@ -39,6 +39,9 @@ async def test_list_and_filters(review):
         response = await review.client.get(f"/review/conversations?{query}")
         assert response.status == 200, query
         assert len(conversation_ids(await response.text())) == expected, query
+    # A search shows where the words were found, marked; nothing from the page's own markup is unescaped.
+    html = await (await review.client.get("/review/conversations", params={"q": "oleskeluluv"})).text()
+    assert "Mihin numeroon soitan <mark>oleskeluluvasta</mark>? · Soita" in html
 
 
 async def test_date_range_filter(review):
