@@ -9,7 +9,8 @@ one-time codes named as such ("PIN-koodini on 123 456", "min pinkod är ...",
 are matched in their inflected forms ("asiakasnumerollani", "koodin"). The agency's
 own public numbers and addresses (knowledge/facts.yml) are left as they are.
 More patterns can be added with a YAML file named by REDACTION_EXTRA_PATTERNS
-({label: regex}).
+({label: regex}); a named group `lead` in a pattern (a keyword before the
+value) stays in the text, as in the built-in keyword patterns.
 """
 
 from __future__ import annotations

@@ -150,3 +150,8 @@ def test_tracker_store_hides_slot_values_in_the_same_turn(tmp_path):
         stored = " ".join(data for (data,) in database.execute("SELECT data FROM events"))
     assert "Meikäläinen" not in stored and "48 21" not in stored and "4821" not in stored
     assert "nimeni on [REDACTED]" in stored and '"value": "fi"' in stored
+
+
+def test_extra_patterns_may_keep_their_keyword():
+    redactor = Redactor(extra_patterns={"PASSPORT": r"(?i)(?P<lead>\bpassi(?:numero)?\w*\s+)[A-Z]{2}\d{7}\b"})
+    assert redactor.redact("passinumeroni XP1234567 kiitos") == "passinumeroni [PASSPORT] kiitos"
