@@ -201,3 +201,43 @@ def test_postgres_down_and_back(stack, renderer):
     assert asyncio.run(talk(hours)) == renderer.answer("ask_service_hours", "en")
     stored = stored_turns(stored_events(stack.tracker_db_url, [sender])[sender])
     assert [text for text, _ in stored] == [CASES["en"]["greeting"], hours]
+
+
+def test_no_slot_is_booked_twice_through_the_backend_on_postgresql(stack):
+    """Many clients book the same slot at once (backend on PostgreSQL): exactly its capacity succeeds."""
+    from bot.settings import backend_token
+
+    backend = stack.supervisor.settings.backend_url
+    headers = {"Authorization": f"Bearer {backend_token()}"}
+
+    async def run() -> tuple[dict, list[int]]:
+        async with aiohttp.ClientSession(headers=headers) as session:
+            query = {"service_point": "espoo", "category": "residence_permit", "persons": "1", "limit": "1"}
+            async with session.get(f"{backend}/booking/slots", params=query) as response:
+                assert response.status == 200, await response.text()
+                [slot] = (await response.json())["items"]
+
+            async def book(n: int) -> int:
+                body = {"category": "residence_permit", "service_point": "espoo", "slot_id": slot["id"],
+                        "persons": 1, "name": f"Testi Henkilö {n}", "language": "fi",
+                        "phone": f"+35840{7000000 + n}"}
+                async with session.post(f"{backend}/booking/bookings", json=body,
+                                        headers={"X-Client-Id": f"scale-{n}"}) as response:
+                    await response.read()
+                    return response.status
+
+            statuses = await asyncio.gather(*(book(n) for n in range(slot["free"] * 3 + 5)))
+            return slot, statuses
+
+    slot, statuses = asyncio.run(run())
+    assert set(statuses) <= {201, 409}, Counter(statuses)
+    assert statuses.count(201) == slot["free"], Counter(statuses)
+    engine = sa.create_engine(stack.postgres.url("backend"), future=True)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(sa.text(
+                "SELECT count(*) FROM booking_bookings WHERE slot_id = :slot AND status = 'active'"),
+                {"slot": int(slot["id"])}).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == slot["free"]
