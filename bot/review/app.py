@@ -96,7 +96,10 @@ async def guard(request: web.Request, handler):  # type: ignore[no-untyped-def]
             return redirect(f"{BASE}/login?next={quote(request.path_qs, safe='')}")
         return error_page(request, 401, "login_required", back=f"{BASE}/login")
     if request.method == "POST":
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # a body that is not a form (invalid UTF-8, a broken multipart)
+            return error_page(request, 400, "bad_request")
         given = form.get("csrf_token", "")
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "") if request.path == f"{BASE}/login" \
             else (staff.csrf_token if staff else "")
