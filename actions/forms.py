@@ -65,9 +65,13 @@ def yes_or_no(tracker: Tracker) -> bool | None:
 
 
 def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Answers an FAQ question asked in the middle of a form; False if the message is not one."""
+    """Answers an FAQ question or a language switch in the middle of a form; False if the message is neither."""
     name, confidence = _intent(tracker)
     answers = default_renderer()
+    if name == "switch_language" and confidence >= DIGRESSION_CONFIDENCE:
+        # The language slot has already changed; the form asks again in the new language.
+        dispatcher.utter_message(response="utter_language_switched")
+        return True
     if not name or not name.startswith("ask_") or confidence < DIGRESSION_CONFIDENCE:
         return False
     if not answers.has_answer(name):

@@ -159,3 +159,13 @@ def test_booking_by_text_message_with_numbered_choices(assistant):
     assert "Varataanko aika?" in replies
     replies = " ".join(phone.text("1"))  # the first numbered choice: "Kyllä"
     assert BOOKED["fi"] in replies and KEY_AND_PIN.search(replies)
+
+
+@pytest.mark.integration
+def test_switching_language_inside_the_form_asks_again_in_the_new_language(assistant):
+    conversation = Conversation(assistant)
+    conversation.texts(BOOKINGS["fi"][0])
+    reply = conversation.texts("can you speak English please")
+    assert conversation.slot("language") == "en"
+    assert "What is the appointment for?" in reply and "did not recognise" not in reply
+    assert conversation.slot("requested_slot") == "booking_category"

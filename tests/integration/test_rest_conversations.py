@@ -70,7 +70,7 @@ def test_short_messages_keep_the_conversation_language(assistant):
 )
 def test_user_can_switch_language(assistant, request_text, language):
     chat = Conversation(assistant)
-    chat.say("Good morning, I have a question about booking an appointment")
+    chat.say("Good morning, I have a question about the phone service")
     reply = chat.texts(request_text)
     assert chat.slot("language") == language
     assert reply == response_text("utter_language_switched", language)
