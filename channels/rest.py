@@ -35,7 +35,7 @@ def parse_request(raw: bytes) -> tuple[str, str, dict[str, Any] | None] | HTTPRe
         return _problem(400, 'send JSON: {"sender": "...", "message": "..."}')
     try:
         payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return _problem(400, "the body is not valid UTF-8 JSON")
     if not isinstance(payload, dict):
         return _problem(400, "the body must be a JSON object")

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -164,7 +165,10 @@ class SmsInput(InputChannel):
             if content_type != "application/x-www-form-urlencoded":
                 return response.json({"error": "expected a form (application/x-www-form-urlencoded)"}, 400)
             try:
-                params = {key: values[0] for key, values in request.form.items()}
+                # Parsed here, not with request.form: Sanic drops blank fields, and an
+                # empty SMS body would then fail the signature check.
+                form = urllib.parse.parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+                params = {key: values[0] for key, values in form.items()}
             except (UnicodeDecodeError, ValueError):
                 return response.json({"error": "the form could not be read"}, 400)
             if not signature_is_valid(self.auth_token, self.webhook_url, params,
