@@ -11,7 +11,7 @@ echo "== rasa data validate"
 .venv/bin/python -m rasa data validate --fail-on-warnings --config config.yml --domain var/generated/domain.yml --data data
 
 echo "== ruff"
-.venv/bin/ruff check bot actions tests bench channels
+.venv/bin/ruff check bot actions tests bench channels deploy
 
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
