@@ -60,3 +60,53 @@ class Conversation:
 
     def slot(self, name: str) -> Any:
         return self.tracker()["slots"].get(name)
+
+
+class ChatPageClient:
+    """A socket.io client talking to Rasa the way the chat page does; use with `async with`.
+
+    python-socketio's websocket client needs a newer aiohttp than Rasa pins; polling
+    exercises the same server-side channel.
+    """
+
+    def __init__(self, assistant, auth: Any = None, session_request: Any = None) -> None:
+        import asyncio
+
+        import socketio
+
+        self.url = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
+        self.auth = auth
+        self.session_request = {"session_id": None} if session_request is None else session_request
+        self.client = socketio.AsyncClient()
+        self.replies: asyncio.Queue = asyncio.Queue()
+        self._confirmed = asyncio.Event()
+        self.session_id: str | None = None
+
+        @self.client.on("session_confirm")
+        async def on_confirm(data: Any) -> None:
+            self.session_id = data.get("session_id") if isinstance(data, dict) else data
+            self._confirmed.set()
+
+        @self.client.on("bot_uttered")
+        async def on_bot(data: Any) -> None:
+            await self.replies.put(data)
+
+    async def __aenter__(self) -> "ChatPageClient":
+        import asyncio
+
+        await self.client.connect(self.url, transports=["polling"], auth=self.auth)
+        await self.client.emit("session_request", self.session_request)
+        await asyncio.wait_for(self._confirmed.wait(), 30)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.disconnect()
+
+    async def send(self, text: str, metadata: dict[str, Any] | None = None) -> None:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id,
+                                                "metadata": metadata or {}})
+
+    async def reply(self, timeout: float = 60) -> dict[str, Any]:
+        import asyncio
+
+        return await asyncio.wait_for(self.replies.get(), timeout)

@@ -11,11 +11,11 @@ import urllib.request
 import uuid
 
 import pytest
-import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.sms.gateway import SIGNATURE_HEADER, signature
+from tests.integration.helpers import ChatPageClient
 from tests.integration.test_bad_input import post
 from tests.integration.test_sms import new_number
 
@@ -108,38 +108,17 @@ def test_sms_malformed_requests_get_a_4xx(assistant, raw, content_type):
 async def socketio_session(assistant, make_events):
     """Emits each (event, data) of make_events(session id); returns (message, reply text or None) for each
     text message, and the reply to a normal message sent last."""
-    client = socketio.AsyncClient()
-    replies: asyncio.Queue = asyncio.Queue()
-    confirmed = asyncio.Event()
-    session = {}
-
-    @client.on("session_confirm")
-    async def on_confirm(data):
-        session["id"] = data.get("session_id") if isinstance(data, dict) else data
-        confirmed.set()
-
-    @client.on("bot_uttered")
-    async def on_bot(data):
-        await replies.put(data)
-
-    await client.connect(f"http://{assistant.settings.host}:{assistant.settings.rasa_port}", transports=["polling"])
-    try:
-        await client.emit("session_request", "not an object")
-        await asyncio.wait_for(confirmed.wait(), 10)
+    async with ChatPageClient(assistant, session_request="not an object") as chat:
         answered = []
-        for event, data in make_events(session["id"]):
-            await client.emit(event, data)
+        for event, data in make_events(chat.session_id):
+            await chat.client.emit(event, data)
             if event == "user_uttered" and isinstance(data, dict) and isinstance(data.get("message"), str):
                 try:
-                    answered.append((data["message"][:30], (await asyncio.wait_for(replies.get(), 30)).get("text")))
+                    answered.append((data["message"][:30], (await chat.reply(30)).get("text")))
                 except TimeoutError:
                     answered.append((data["message"][:30], None))
-        await client.emit("user_uttered", {"message": "hello", "session_id": session["id"],
-                                           "metadata": {"language": "en"}})
-        last = await asyncio.wait_for(replies.get(), 60)
-        return answered, last
-    finally:
-        await client.disconnect()
+        await chat.send("hello", {"language": "en"})
+        return answered, await chat.reply(60)
 
 
 def test_socketio_odd_events_and_texts(assistant):

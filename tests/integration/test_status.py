@@ -20,14 +20,13 @@ from urllib.parse import quote
 
 import jwt
 import pytest
-import socketio
 
 from bot.backend.client import client_id
 from bot.cases.messages import chat_text
 from bot.cases.seed import seed_data
 from bot.settings import backend_token
 from tests.integration.conftest import TEST_LOGIN_KEY
-from tests.integration.helpers import Conversation
+from tests.integration.helpers import ChatPageClient, Conversation
 from tests.integration.test_sms import Phone
 
 pytestmark = pytest.mark.integration
@@ -187,42 +186,19 @@ def login_token(subject: str, role: str = "applicant", key: str = TEST_LOGIN_KEY
 
 async def chat_page(assistant, message: str, language: str, auth=None, extra_metadata=None) -> tuple[list[str], str]:
     """A greeting, then `message` from the chat page over socket.io: every reply to `message`, and the session id."""
-    client = socketio.AsyncClient()
-    replies: asyncio.Queue = asyncio.Queue()
-    confirmed = asyncio.Event()
-    session: dict = {}
-
-    @client.on("session_confirm")
-    async def on_confirm(data):
-        session["id"] = data.get("session_id") if isinstance(data, dict) else data
-        confirmed.set()
-
-    @client.on("bot_uttered")
-    async def on_bot(data):
-        await replies.put(data.get("text", ""))
-
-    async def send(text: str) -> None:
-        await client.emit("user_uttered", {"message": text, "session_id": session["id"],
-                                           "metadata": {"language": language, **(extra_metadata or {})}})
-
-    await client.connect(f"http://{assistant.settings.host}:{assistant.settings.rasa_port}", transports=["polling"],
-                         auth=auth)
-    try:
-        await client.emit("session_request", {"session_id": None})
-        await asyncio.wait_for(confirmed.wait(), 30)
-        chat = Conversation(assistant, sender=session["id"])
+    metadata = {"language": language, **(extra_metadata or {})}
+    async with ChatPageClient(assistant, auth=auth) as page:
+        chat = Conversation(assistant, sender=page.session_id)
         # The greeting's turn creates the stored conversation, so reading it never races its creation.
-        await send(GREETING[language])
-        await asyncio.wait_for(replies.get(), 60)
+        await page.send(GREETING[language], metadata)
+        await page.reply()
         await turn_saved(chat, user_messages=1)
-        await send(message)
-        answers = [await asyncio.wait_for(replies.get(), 60)]
+        await page.send(message, metadata)
+        answers = [(await page.reply()).get("text", "")]
         await turn_saved(chat, user_messages=2)
         while len(answers) < await asyncio.to_thread(bot_messages_of_last_turn, chat):
-            answers.append(await asyncio.wait_for(replies.get(), 60))
-        return answers, session["id"]
-    finally:
-        await client.disconnect()
+            answers.append((await page.reply()).get("text", ""))
+        return answers, page.session_id
 
 
 GREETING = {"fi": "Hei", "sv": "Hej", "en": "Hello"}

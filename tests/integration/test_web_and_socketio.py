@@ -6,9 +6,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-import socketio
 
-from tests.integration.helpers import response_text
+from tests.integration.helpers import ChatPageClient, response_text
 
 pytestmark = pytest.mark.integration
 
@@ -46,37 +45,12 @@ def test_unknown_path_is_404_and_no_directory_escape(assistant):
 
 async def converse(assistant, messages, language, auth=None, extra_metadata=None):
     """Sends messages as the chat page does; returns (bot replies, session id)."""
-    client = socketio.AsyncClient()
-    replies = asyncio.Queue()
-    confirmed = asyncio.Event()
-    session = {}
-
-    @client.on("session_confirm")
-    async def on_confirm(data):
-        session["id"] = data.get("session_id") if isinstance(data, dict) else data
-        confirmed.set()
-
-    @client.on("bot_uttered")
-    async def on_bot(data):
-        await replies.put(data)
-
-    url = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
-    # python-socketio's websocket client needs a newer aiohttp than Rasa pins; polling
-    # exercises the same server-side channel.
-    await client.connect(url, transports=["polling"], auth=auth)
-    try:
-        await client.emit("session_request", {"session_id": None})
-        await asyncio.wait_for(confirmed.wait(), 10)
+    async with ChatPageClient(assistant, auth=auth) as chat:
         answers = []
         for message in messages:
-            await client.emit("user_uttered", {
-                "message": message, "session_id": session["id"],
-                "metadata": {"language": language, **(extra_metadata or {})},
-            })
-            answers.append(await asyncio.wait_for(replies.get(), 30))
-        return answers, session["id"]
-    finally:
-        await client.disconnect()
+            await chat.send(message, {"language": language, **(extra_metadata or {})})
+            answers.append(await chat.reply(30))
+        return answers, chat.session_id
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
