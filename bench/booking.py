@@ -22,21 +22,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
 from sqlalchemy import create_engine, text
 
 from bench.common import median, percentile
-from bot.settings import REPO_ROOT
+from bot.backend.process import start_backend
 
 CONCURRENCY = (1, 8, 32)
 POINTS = ("helsinki-malmi", "helsinki-pasila", "espoo", "vantaa", "turku", "tampere", "oulu", "kuopio",
@@ -44,34 +41,11 @@ POINTS = ("helsinki-malmi", "helsinki-pasila", "espoo", "vantaa", "turku", "tamp
 TOKEN = "bench-booking-token-0123456789abcdef"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_backend(db_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "BACKEND_TOKEN": TOKEN, "BACKEND_DB_URL": db_url, "PYTHONPATH": str(REPO_ROOT),
-           # the bench measures the service, not its abuse limits
-           "BOOKING_CREATE_LIMIT": "1000000", "BOOKING_KEY_LIMIT": "1000000", "BOOKING_CAP_PER_CONTACT": "1000000"}
-    log = open(log_path, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "bot.backend", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("backend did not start")
+def start_bench_backend(db_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    # the bench measures the service, not its abuse limits
+    limits = {"BOOKING_CREATE_LIMIT": "1000000", "BOOKING_KEY_LIMIT": "1000000", "BOOKING_CAP_PER_CONTACT": "1000000"}
+    running = start_backend(db_url, log_path, extra_env=limits, token=TOKEN)
+    return running.process, running.url
 
 
 class Client:
@@ -213,7 +187,7 @@ def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="bench-booking-"))
     db_url = args.db_url or f"sqlite:///{directory / 'backend.db'}"
     started = time.monotonic()
-    process, url = start_backend(db_url, directory / "backend.log")
+    process, url = start_bench_backend(db_url, directory / "backend.log")
     print(f"backend with {'a fresh SQLite database' if not args.db_url else args.db_url.split('@')[-1]} "
           f"started and seeded in {time.monotonic() - started:.1f} s")
     try:

@@ -2,59 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
-
 import pytest
 
-from bot.settings import REPO_ROOT
-from tests.integration.conftest import free_port
+from bot.backend.process import RunningBackend, start_backend, stop_backend
 
-
-@dataclass
-class RunningBackend:
-    url: str
-    token: str
-    db_url: str
-    process: subprocess.Popen
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-def start_backend(db_url: str, log_path, extra_env: dict[str, str] | None = None) -> RunningBackend:
-    port = free_port()
-    token = "test-backend-token-0123456789abcdef"
-    env = {**os.environ, "BACKEND_TOKEN": token, "BACKEND_DB_URL": db_url, "BACKEND_PORT": str(port),
-           "PYTHONPATH": str(REPO_ROOT), **(extra_env or {})}
-    log = open(log_path, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "bot.backend", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited: {open(log_path, errors='replace').read()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                return RunningBackend(url, token, db_url, process)
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("backend did not start")
-
-
-def stop_backend(backend: RunningBackend) -> None:
-    backend.process.terminate()
-    try:
-        backend.process.wait(10)
-    except subprocess.TimeoutExpired:
-        backend.process.kill()
+__all__ = ["RunningBackend", "start_backend", "stop_backend"]
 
 
 @pytest.fixture(scope="session")
