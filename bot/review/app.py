@@ -98,8 +98,14 @@ async def guard(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         try:
             form = await request.post()
-        except ValueError:  # a body that is not a form (invalid UTF-8, a broken multipart)
-            return error_page(request, 400, "bad_request")
+        except (ValueError, web.HTTPRequestEntityTooLarge) as error:
+            # A body that is not a form (invalid UTF-8, a broken multipart) or too large. Part of it
+            # may be unread, so the connection closes, and says so: a client would otherwise send
+            # its next request on a connection the server is closing.
+            status = 413 if isinstance(error, web.HTTPRequestEntityTooLarge) else 400
+            response = error_page(request, status, "bad_request")
+            response.force_close()
+            return response
         given = form.get("csrf_token", "")
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "") if request.path == f"{BASE}/login" \
             else (staff.csrf_token if staff else "")
