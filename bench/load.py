@@ -298,7 +298,7 @@ def main() -> None:
     print(" stock: in-memory tracker store, its own FAQ intents)\n")
     print(f"{'':26} | {'stock Rasa 3.6':>24} | {'ours':>24} | ratio")
     print(f"{'cold start to /status':26} | {stock_start:22.1f} s | {ours_start:22.1f} s "
-          f"| {ours_start / stock_start:.2f}x (all 4 processes for ours)")
+          f"| {ours_start / stock_start:.2f}x (all 5 processes for ours)")
     print(f"{'Rasa server memory':26} | {stock_memory:21.0f} MB | {ours_memory:21.0f} MB |")
     for users in CONCURRENCY:
         s50, s99, stps = stock_results[users]
