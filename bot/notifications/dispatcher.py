@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.db import Database
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
 FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_RETRY = dt.timedelta(hours=1)
+# One-time codes are worthless after their lifetime (5 minutes); their texts are
+# not kept for longer than this, sent or not.
+SCRUBBED_KINDS = ("verification_code",)
+SCRUB_AFTER = dt.timedelta(minutes=15)
+SCRUBBED_BODY = "[removed after use]"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -77,8 +82,19 @@ class Dispatcher:
             return message.id, str(error)
         return message.id, None
 
+    def scrub(self, session: Session) -> int:
+        """Blanks the texts of one-time-code messages older than SCRUB_AFTER; returns how many."""
+        cutoff = self.clock() - SCRUB_AFTER
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.kind.in_(SCRUBBED_KINDS), OutboxMessage.created_at < cutoff,
+                   OutboxMessage.body != SCRUBBED_BODY)
+            .values(body=SCRUBBED_BODY))
+        return result.rowcount or 0
+
     async def run_once(self) -> int:
         """Sends one batch of due messages; returns how many were attempted."""
+        await self.db.run(self.scrub)
         claimed = await self.db.run(self.claim)
         if not claimed:
             return 0

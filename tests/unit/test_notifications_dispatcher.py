@@ -119,3 +119,16 @@ def test_senders_follow_the_settings():
         senders_from_settings(Settings(notify_sms_sender="gateway"))
     smtp = senders_from_settings(Settings(notify_email_sender="smtp"))
     assert type(smtp["email"]).__name__ == "SmtpEmailSender"
+
+
+async def test_one_time_code_texts_are_removed_once_worthless(db):
+    clock = Clock()
+    dispatcher = Dispatcher(db, {"sms": LocalSender(), "email": LocalSender()}, clock=clock)
+    code = add(db, body="Koodisi on 123456")
+    confirmation = add(db, kind="booking_confirmation", body="Aika on varattu")
+    await dispatcher.run_once()
+    assert message(db, code).body == "Koodisi on 123456"  # still inside its lifetime
+    clock.now += dt.timedelta(minutes=20)
+    await dispatcher.run_once()
+    assert "123456" not in message(db, code).body
+    assert message(db, confirmation).body == "Aika on varattu"
