@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking import localized, time_label
+from actions.booking import localized, parse_contact, time_label
 from actions.common import conversation_language
 from actions.forms import answer_digression, latest_text, say, stop_events, text_of, yes_no_buttons, yes_or_no
 from bot.backend.client import BackendUnavailable
@@ -203,3 +203,62 @@ class ActionFinishBookingAccess(Action):
             say(dispatcher, tracker, "locked")
         else:
             say(dispatcher, tracker, "unavailable")
+
+
+class ActionStartBookingResend(Action):
+    """Begins sending lost reservation keys to the contact details they were booked with."""
+
+    def name(self) -> str:
+        return "action_start_booking_resend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        say(dispatcher, tracker, "start_resend")
+        return [SlotSet("booking_resend_contact", None), SlotSet("booking_outcome", None)]
+
+
+class ValidateBookingResendForm(FormValidationAction):
+    """Sends the keys as soon as a phone number or e-mail address is given; the answer is the same
+    whether or not anything was booked with it, and the contact itself is not kept."""
+
+    def name(self) -> str:
+        return "validate_booking_resend_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        return [] if tracker.get_slot("booking_outcome") else ["booking_resend_contact"]
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
+
+    async def validate_booking_resend_contact(self, value: Any, dispatcher: CollectingDispatcher,
+                                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        contact = parse_contact(latest_text(tracker))
+        if contact is None:
+            if not answer_digression(dispatcher, tracker):
+                say(dispatcher, tracker, "contact_invalid")
+            return {"booking_resend_contact": None}
+        try:
+            result = await booking_client().resend_keys(contact, conversation_id=tracker.sender_id)
+        except BackendUnavailable:
+            say(dispatcher, tracker, "unavailable")
+            return {"booking_resend_contact": None, "booking_outcome": "unavailable"}
+        if result.error == "rate_limited":
+            say(dispatcher, tracker, "rate_limited")
+            return {"booking_resend_contact": None, "booking_outcome": "rate_limited"}
+        if not result.ok:
+            say(dispatcher, tracker, "contact_invalid")
+            return {"booking_resend_contact": None}
+        return {"booking_resend_contact": "sent", "booking_outcome": "sent"}
+
+
+class ActionFinishBookingResend(Action):
+    def name(self) -> str:
+        return "action_finish_booking_resend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        outcome = tracker.get_slot("booking_outcome")
+        if outcome == "sent":
+            say(dispatcher, tracker, "resend_sent")
+        elif outcome == "stopped":
+            say(dispatcher, tracker, "stopped")
+        return [SlotSet("booking_resend_contact", None), SlotSet("booking_outcome", None)]

@@ -78,6 +78,11 @@ class BookingClient:
                                                   json={"reservation_key": key, "pin": pin},
                                                   conversation_id=conversation_id))
 
+    async def resend_keys(self, contact: dict[str, str], conversation_id: str | None = None) -> Outcome:
+        """Asks the backend to send the reservation keys booked with `contact` to that contact."""
+        return Outcome(*await self.client.request("POST", "/booking/bookings/resend", json=contact,
+                                                  conversation_id=conversation_id))
+
 
 _shared: BookingClient | None = None
 

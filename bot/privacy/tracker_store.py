@@ -34,7 +34,7 @@ install_rasa_speedups()
 SENSITIVE_SLOTS = frozenset({
     "customer_number", "date_of_birth", "one_time_code", "pin", "reservation_key",
     "phone_number", "email", "name", "identity_code",
-    "booking_name", "booking_contact", "booking_key", "booking_pin",
+    "booking_name", "booking_contact", "booking_key", "booking_pin", "booking_resend_contact",
 })
 REDACTED = "[REDACTED]"
 

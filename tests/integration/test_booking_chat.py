@@ -169,3 +169,31 @@ def test_switching_language_inside_the_form_asks_again_in_the_new_language(assis
     assert conversation.slot("language") == "en"
     assert "What is the appointment for?" in reply and "did not recognise" not in reply
     assert conversation.slot("requested_slot") == "booking_category"
+
+
+RESENT = {"fi": "lähetämme niiden varaustunnukset", "sv": "skickar vi deras bokningskoder",
+          "en": "we will send their reservation keys"}
+LOST = {"fi": "kadotin varaustunnukseni", "sv": "jag har tappat bort min bokningskod",
+        "en": "I lost my reservation key"}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_lost_key_is_sent_again_only_to_the_contact_on_record(assistant, language):
+    booker = Conversation(assistant)
+    book(booker, language)
+    contact = BOOKINGS[language][7]
+    before = [row for row in outbox(assistant) if row[2] == "booking_keys_resend"]
+    conversation = Conversation(assistant)
+    conversation.texts(LOST[language])
+    reply = conversation.texts(contact)
+    assert RESENT[language] in reply
+    assert "action_finish_booking_resend" in conversation.last_actions()
+    after = [row for row in outbox(assistant) if row[2] == "booking_keys_resend"]
+    assert len(after) == len(before) + 1
+    # Unknown details get the same answer, and nothing is sent.
+    stranger = Conversation(assistant)
+    stranger.texts(LOST[language])
+    assert RESENT[language] in stranger.texts("nobody@example.org")
+    assert len([row for row in outbox(assistant) if row[2] == "booking_keys_resend"]) == len(after)
+    assert contact not in stored_text(assistant, conversation.sender)

@@ -95,7 +95,8 @@ def test_first_language_falls_back_to_the_guess_then_the_default():
     assert initial_language(tracker(metadata={"language": "de"}), "en") == "en"
 
 
-@pytest.mark.parametrize("text", ["7KQM-2XWB-AB3D", "abcd efgh jkmn", "ABCDEFGHJKMN", "123456", "3.12."])
+@pytest.mark.parametrize("text", ["7KQM-2XWB-AB3D", "abcd efgh jkmn", "ABCDEFGHJKMN", "123456", "3.12.",
+                                  "erik.lindqvist@example.com", "https://migri.fi/en/home"])
 def test_codes_and_keys_say_nothing_about_the_language(text):
     from bot.language.detection import decide, make_detector
 
