@@ -117,7 +117,8 @@ MAX_DETECTED_CHARACTERS = 1000  # the start of a long text tells its language we
 
 # Words with digits in them are codes, keys or addresses ("7KQM-2XWB", "3.12."), and e-mail
 # and web addresses are names: none of them says which language the user writes.
-CODE_LIKE = re.compile(r"\S*\d\S*|\S+@\S+|\S*(?:https?://|www\.)\S*|\b[0-9A-Za-z]{4}(?:[- ]?[0-9A-Za-z]{4}){2}\b(?=\s*$)|^\s*[A-Z]{8,}\s*$")
+CODE_LIKE = re.compile(r"\S*\d\S*|\S+@\S+|\S*(?:https?://|www\.)\S*"
+                       r"|\b[0-9A-Za-z]{4}(?:[- ]?[0-9A-Za-z]{4}){2}\b(?=\s*$)|^\s*[A-Z]{8,}\s*$")
 
 
 def decide(detector: Detector, text: str, min_letters: int, min_confidence: float) -> LanguageDecision:
