@@ -173,7 +173,7 @@ def test_switching_language_inside_the_form_asks_again_in_the_new_language(assis
 
 RESENT = {"fi": "lähetämme niiden varaustunnukset", "sv": "skickar vi deras bokningskoder",
           "en": "we will send their reservation keys"}
-LOST = {"fi": "kadotin varaustunnukseni", "sv": "jag har tappat bort min bokningskod",
+LOST = {"fi": "hukkasin varaustunnuksen", "sv": "jag har tappat bort koden till min bokning",
         "en": "I lost my reservation key"}
 
 

@@ -3,6 +3,7 @@ conversation store, the transcript, the index or any export."""
 
 import json
 import sqlite3
+import time
 
 import pytest
 
@@ -45,6 +46,14 @@ def staff(assistant, conversations):
     create_account(assistant, "privacy-admin", "privacy-admin-password", "admin")
     client = StaffClient(assistant)
     client.login("privacy-admin", "privacy-admin-password")
+    # A page indexes at most a few batches of new events; after the whole test session the
+    # store holds many, so pages are asked until the index has reached these conversations.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        exported = {c["sender"] for c in json.loads(client.get("/review/export.json").text)}
+        if set(conversations.values()) <= exported:
+            break
+        time.sleep(0.5)
     return client
 
 
