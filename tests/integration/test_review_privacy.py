@@ -86,7 +86,8 @@ def test_transcripts_and_exports_hold_no_personal_data(staff, conversations):
     exported_json = staff.get("/review/export.json").text
     assert leaks(exported_csv) == [] and leaks(exported_json) == []
     languages = {c["language"] for c in json.loads(exported_json) if c["sender"] in conversations.values()}
-    assert languages == {"fi", "sv", "en"}
+    mine = [(c["sender"], c["language"]) for c in json.loads(exported_json) if c["sender"] in conversations.values()]
+    assert languages == {"fi", "sv", "en"}, (mine, conversations)
 
 
 def test_a_labelled_message_exports_redacted(staff):
