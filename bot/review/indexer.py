@@ -61,7 +61,8 @@ class Indexer:
                 events = self.tracker.after(max(0, last_id - self.reread), BATCH_EVENTS)
                 if not events or events[-1].id <= last_id:
                     break
-                self.database.transaction(lambda session, events=events: self._apply(session, events))
+                self.database.transaction(
+                    lambda session, events=events, last_id=last_id: self._apply(session, events, last_id))
                 read += len(events)
                 batches += 1
             if read >= ANALYSE_AFTER_EVENTS:
@@ -85,7 +86,7 @@ class Indexer:
 
             self.database.transaction(forget)
 
-    def _apply(self, session: Session, events: list[StoredEvent]) -> None:
+    def _apply(self, session: Session, events: list[StoredEvent], read_after: int | None = None) -> None:
         table = Conversation.__table__
         by_sender: dict[str, list[StoredEvent]] = defaultdict(list)
         for stored in events:
@@ -139,8 +140,10 @@ class Indexer:
         state = session.get(IndexState, STATE_KEY)
         if state is None:
             session.add(IndexState(key=STATE_KEY, value=events[-1].id))
-        else:
+        elif read_after is None or state.value == read_after:
             state.value = max(state.value, events[-1].id)
+        # Otherwise a deletion in another process (the retention command) moved the position back
+        # while this batch was read: SQLite will hand out those ids again, so it stays back.
 
     @staticmethod
     def _update_search(session: Session, summaries: list[Summary], old_text: dict[int, str]) -> None:
