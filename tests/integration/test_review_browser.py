@@ -8,24 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.integration.helpers import Conversation
-from tests.integration.test_browser_chat import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.integration.test_browser_chat import SCREENSHOTS
 from tests.review.live import create_account
 
 pytestmark = pytest.mark.integration
 
 REVIEWER = ("browser-reviewer", "browser-reviewer-password")
 ADMIN = ("browser-admin", "browser-admin-password")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (scripts/install.sh --with-test-tools)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # Messages for which the bot should find no intent; the first that falls back is used.
