@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from bot.sqlite import on_connect
+
 Base = declarative_base()
 T = TypeVar("T")
 
@@ -33,17 +35,10 @@ def make_engine(url: str) -> Engine:
         options["poolclass"] = QueuePool
     engine = create_engine(url, future=True, **options)
 
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
-        # The driver's implicit transactions are switched off so that every
-        # write transaction starts with BEGIN IMMEDIATE (below): writers queue
-        # up instead of failing or reading stale rows.
-        connection.isolation_level = None
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+    # The driver's implicit transactions are switched off so that every write
+    # transaction starts with BEGIN IMMEDIATE (below): writers queue up instead of
+    # failing or reading stale rows.
+    on_connect(engine, "journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", driver_transactions=False)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.privacy.redaction import Redactor, default_redactor, value_pattern
 from bot.privacy.sealing import is_sealed
 from bot.rasa_speedups import install as install_rasa_speedups
+from bot.sqlite import on_connect
 
 # The tracker store is the one module of ours every Rasa server loads.
 install_rasa_speedups()
@@ -102,13 +103,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
         engine = sa.create_engine(self.engine.url, poolclass=sa.pool.StaticPool,
                                   connect_args={"check_same_thread": False, "timeout": 10})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(connection: Any, _record: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+        on_connect(engine, "journal_mode=WAL", "synchronous=NORMAL")
 
         self.engine.dispose()
         self.engine = engine

@@ -24,12 +24,13 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
-    event,
     text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 from sqlalchemy.pool import StaticPool
+
+from bot.sqlite import on_connect
 
 ReviewBase = declarative_base()
 T = TypeVar("T")
@@ -158,13 +159,8 @@ def make_engine(url: str) -> Engine:
         options["poolclass"] = StaticPool
     engine = create_engine(url, future=True, **options)
 
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the indexer
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    # WAL: readers never wait for the indexer.
+    on_connect(engine, "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL")
 
     return engine
 
