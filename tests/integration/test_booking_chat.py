@@ -33,6 +33,14 @@ YES = {"fi": "kyllä", "sv": "ja", "en": "yes"}
 STOP = {"fi": "lopeta", "sv": "avbryt", "en": "stop"}
 
 
+def part_way(assistant, language: str, steps: int) -> Conversation:
+    """A new conversation that has given the first `steps` answers of the booking."""
+    conversation = Conversation(assistant)
+    for message in BOOKINGS[language][:steps]:
+        conversation.texts(message)
+    return conversation
+
+
 def book(conversation: Conversation, language: str) -> tuple[str, str, str]:
     replies = ""
     for message in BOOKINGS[language]:
@@ -98,9 +106,7 @@ def test_wrong_pin_is_refused_without_revealing_the_booking(assistant):
 @pytest.mark.integration
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_stopping_in_the_middle_books_nothing(assistant, language):
-    conversation = Conversation(assistant)
-    for message in BOOKINGS[language][:4]:
-        conversation.texts(message)
+    conversation = part_way(assistant, language, 4)
     before = len(outbox(assistant))
     reply = conversation.texts(STOP[language])
     assert conversation.slot("requested_slot") is None
@@ -111,9 +117,7 @@ def test_stopping_in_the_middle_books_nothing(assistant, language):
 
 @pytest.mark.integration
 def test_seven_people_are_told_the_family_limit(assistant):
-    conversation = Conversation(assistant)
-    for message in BOOKINGS["en"][:3]:
-        conversation.texts(message)
+    conversation = part_way(assistant, "en", 3)
     reply = conversation.texts("7")
     assert "at most 6" in reply
     assert conversation.slot("requested_slot") == "booking_persons"
@@ -121,9 +125,7 @@ def test_seven_people_are_told_the_family_limit(assistant):
 
 @pytest.mark.integration
 def test_an_faq_question_inside_the_form_is_answered_and_the_form_goes_on(assistant):
-    conversation = Conversation(assistant)
-    for message in BOOKINGS["en"][:2]:
-        conversation.texts(message)
+    conversation = part_way(assistant, "en", 2)
     reply = conversation.texts("how much does a call to your phone service cost?")
     assert "Which service point" in reply
     assert conversation.slot("requested_slot") == "booking_service_point"
@@ -131,9 +133,7 @@ def test_an_faq_question_inside_the_form_is_answered_and_the_form_goes_on(assist
 
 @pytest.mark.integration
 def test_backend_down_mid_booking_is_said_plainly_and_leaves_nothing_half_done(assistant):
-    conversation = Conversation(assistant)
-    for message in BOOKINGS["fi"][:4]:
-        conversation.texts(message)
+    conversation = part_way(assistant, "fi", 4)
     assistant.stop_service("backend")
     try:
         reply = conversation.texts("huomenna")
