@@ -30,7 +30,7 @@ import yaml
 
 from bench.common import held_out_sets, median, percentile
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, backend_token, load_settings
-from bot.supervisor import Supervisor
+from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
 
 STOCK_DIR = REPO_ROOT / "var" / "bench" / "stock-bot"
@@ -38,14 +38,6 @@ GENERATED_INTENTS = 23  # rasa init brings 7
 WORDS = ("permit card office family study work visa passport queue number time fee letter form "
          "appointment decision status email phone city move renew apply extend child spouse").split()
 CONCURRENCY = (1, 8, 32)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def build_stock_bot() -> Path:

@@ -10,6 +10,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -48,6 +49,13 @@ class ScaleOut:
 def sms_hash_key() -> str:
     """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
     return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (tests, benchmarks, local stacks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class StartupError(RuntimeError):

@@ -20,14 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.supervisor import free_port
+
 DEPLOY_DIR = Path(__file__).resolve().parent
 NGINX_TEMPLATE = DEPLOY_DIR / "nginx.conf.template"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "") -> None:

@@ -1,22 +1,14 @@
 """Starts the real action server, Rasa server and web server on free loopback ports."""
 
 import os
-import socket
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.settings import load_settings
-from bot.supervisor import Supervisor
+from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
