@@ -54,7 +54,29 @@ def staff(assistant, conversations):
         if set(conversations.values()) <= exported:
             break
         time.sleep(0.5)
+    missing = set(conversations.values()) - exported
+    assert not missing, index_report(assistant, missing)
     return client
+
+
+def index_report(assistant, senders) -> str:
+    """Why conversations are missing from the review index: positions, event ids and the web server's errors."""
+    review = assistant.settings.review_url.removeprefix("sqlite:///")
+    lines = []
+    with sqlite3.connect(review) as database:
+        lines.append(f"index state: {database.execute('SELECT * FROM review_index_state').fetchall()}")
+        for sender in senders:
+            row = database.execute("SELECT id, last_event_id, user_messages FROM review_conversations "
+                                   "WHERE sender_id = ?", (sender,)).fetchall()
+            lines.append(f"{sender} in index: {row}")
+    with sqlite3.connect(assistant.settings.tracker_db) as database:
+        lines.append(f"tracker: {database.execute('SELECT count(*), max(id) FROM events').fetchall()}")
+        for sender in senders:
+            ids = [i for (i,) in database.execute("SELECT id FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+            lines.append(f"{sender} events: {ids}")
+    log = (assistant.log_dir / "web.log").read_text(errors="replace").splitlines()
+    lines += [line for line in log if "review" in line.lower() or "Traceback" in line][-40:]
+    return "\n".join(lines)
 
 
 def leaks(text):
