@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
@@ -38,6 +38,7 @@ GENERATED_INTENTS = 23  # rasa init brings 7
 WORDS = ("permit card office family study work visa passport queue number time fee letter form "
          "appointment decision status email phone city move renew apply extend child spouse").split()
 CONCURRENCY = (1, 8, 32)
+WORKERS = (1, 2)  # Rasa worker processes of ours
 
 
 def build_stock_bot() -> Path:
@@ -128,18 +129,22 @@ def wait_for(url: str, timeout: float) -> None:
     raise TimeoutError(url)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB."""
-    total = 0
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and proportional (PSS: shared pages divided among their users) memory of a
+    process and its children (Rasa's workers), in MB. RSS counts the pages the workers share
+    (the memory-mapped embedding model, libraries) once per worker."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
+    rss = pss = 0
     for each in pids:
-        for line in Path(f"/proc/{each}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total / 1024
+        for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1])
+    return rss / 1024, pss / 1024
 
 
 async def closed_loop(url: str, scripts: list[list[str]], users: int, total: int, tag: str
@@ -263,12 +268,45 @@ def main() -> None:
     try:
         stock_results = measure("stock", f"http://127.0.0.1:{stock.rasa_port}/webhooks/rest/webhook",
                                 stock_scripts, args.messages)
-        stock_memory = rss_mb(stock.rasa_pid)
+        stock_memory = memory_mb(stock.rasa_pid)
     finally:
         stock.stop()
 
+    ours = {workers: run_ours(workers, args.messages) for workers in WORKERS}
+
+    print(f"\nLoad, {args.messages} messages per level, closed loop, REST channel (one run, this machine)")
+    print("(ours: SQLite tracker store with redaction; 70% FAQ conversations in fi/sv/en, 20% bookings, 10% lookups;")
+    print(" stock: in-memory tracker store, its own FAQ intents; ours once with one Rasa worker, the default,")
+    print(" and once with RASA_WORKERS=2 (REST and SMS; the chat page's long-polling needs one worker per port))\n")
+    print(f"{'':26} | {'stock Rasa 3.6':>22} | " + " | ".join(f"{f'ours, {w} worker(s)':>22} | ratio" for w in WORKERS))
+
+    def row(label: str, stock_value: str, values: list[str]) -> None:
+        print(f"{label:26} | {stock_value:>22} | " + " | ".join(f"{v:>22} | {r:5}" for v, r in values))
+
+    row("cold start to /status", f"{stock_start:.1f} s",
+        [(f"{ours[w].start:.1f} s", f"{ours[w].start / stock_start:.2f}x") for w in WORKERS])
+    for label, index in (("Rasa memory, PSS", 1), ("Rasa memory, RSS (sum)", 0)):
+        row(label, f"{stock_memory[index]:.0f} MB", [(f"{ours[w].memory[index]:.0f} MB", "") for w in WORKERS])
+    for users in CONCURRENCY:
+        s50, s99, stps = stock_results[users]
+        row(f"{users:2} conversations p50/p99", f"{s50:.0f} / {s99:.0f} ms",
+            [(f"{ours[w].results[users][0]:.0f} / {ours[w].results[users][1]:.0f} ms",
+              f"{ours[w].results[users][1] / s99:.2f}x") for w in WORKERS])
+        row("   throughput", f"{stps:.1f} msg/s",
+            [(f"{ours[w].results[users][2]:.1f} msg/s", f"{ours[w].results[users][2] / stps:.2f}x") for w in WORKERS])
+
+
+@dataclass
+class OursMeasured:
+    start: float
+    memory: tuple[float, float]
+    results: dict[int, tuple[float, float, float]]
+
+
+def run_ours(workers: int, messages: int) -> OursMeasured:
+    """Our five processes, started cold with `workers` Rasa workers, under the same load."""
     settings = replace(load_settings(), rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
-                       sms_gateway_port=free_port(), backend_port=free_port(),
+                       sms_gateway_port=free_port(), backend_port=free_port(), rasa_workers=workers,
                        tracker_db=REPO_ROOT / "var" / "bench" / "tracker.db",
                        backend_db_url=f"sqlite:///{REPO_ROOT / 'var' / 'bench' / 'backend.db'}")
     for path in (settings.tracker_db, REPO_ROOT / "var" / "bench" / "backend.db"):
@@ -276,29 +314,14 @@ def main() -> None:
     supervisor = Supervisor(settings, ensure_model(), log_dir=REPO_ROOT / "var" / "bench" / "logs")
     started = time.monotonic()
     supervisor.start()
-    ours_start = time.monotonic() - started
+    start = time.monotonic() - started
     try:
         scripts = our_scripts(booked_keys(settings.backend_url, backend_token(), 40))
-        ours_results = measure("ours", f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
-                               scripts, args.messages)
-        ours_memory = rss_mb(supervisor.service("rasa").process.pid)
+        results = measure(f"ours{workers}", f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook",
+                          scripts, messages)
+        return OursMeasured(start, memory_mb(supervisor.service("rasa").process.pid), results)
     finally:
         supervisor.stop()
-
-    print(f"\nLoad, {args.messages} messages per level, closed loop, REST channel (one run, this machine)")
-    print("(ours: SQLite tracker store with redaction; 70% FAQ conversations in fi/sv/en, 20% bookings, 10% lookups;")
-    print(" stock: in-memory tracker store, its own FAQ intents)\n")
-    print(f"{'':26} | {'stock Rasa 3.6':>24} | {'ours':>24} | ratio")
-    print(f"{'cold start to /status':26} | {stock_start:22.1f} s | {ours_start:22.1f} s "
-          f"| {ours_start / stock_start:.2f}x (all 5 processes for ours)")
-    print(f"{'Rasa server memory':26} | {stock_memory:21.0f} MB | {ours_memory:21.0f} MB |")
-    for users in CONCURRENCY:
-        s50, s99, stps = stock_results[users]
-        o50, o99, otps = ours_results[users]
-        print(f"{users:3} conversations: p50/p99 | {s50:7.0f} / {s99:6.0f} ms    | {o50:7.0f} / {o99:6.0f} ms    "
-              f"| p99 {o99 / s99:.2f}x")
-        print(f"{'':26}   throughput | {stps:19.1f} msg/s | {otps:17.1f} msg/s | {otps / stps:.2f}x")
-
 
 if __name__ == "__main__":
     main()

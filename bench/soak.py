@@ -26,7 +26,7 @@ from dataclasses import replace
 import aiohttp
 
 from bench.common import held_out_sets, median, percentile
-from bench.load import free_port, rss_mb
+from bench.load import free_port, memory_mb
 from bot.settings import REPO_ROOT, load_settings
 from bot.supervisor import Supervisor
 from bot.training import ensure_model
@@ -65,7 +65,7 @@ async def soak(url: str, supervisor: Supervisor, messages: list[str], total: int
     samples = []
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        memory = {part: rss_mb(supervisor.service(part).process.pid) for part in PARTS}
+        memory = {part: memory_mb(supervisor.service(part).process.pid)[1] for part in PARTS}
         samples.append({"sent": 0, "memory": memory, "rate": 0.0, "p50": 0.0, "p99": 0.0, "failures": 0})
         print(f"{'messages':>8} | {'Rasa MB':>8} | {'actions MB':>10} | {'backend MB':>10} | {'msg/s':>6} "
               f"| {'p50 ms':>6} | {'p99 ms':>6} | failed", flush=True)
@@ -76,7 +76,7 @@ async def soak(url: str, supervisor: Supervisor, messages: list[str], total: int
             latencies, failures = await send_batch(session, url, messages, sent, count, users)
             seconds = time.perf_counter() - started
             sent += count
-            memory = {part: rss_mb(supervisor.service(part).process.pid) for part in PARTS}
+            memory = {part: memory_mb(supervisor.service(part).process.pid)[1] for part in PARTS}
             sample = {"sent": sent, "memory": memory, "rate": count / seconds, "p50": median(latencies) * 1000,
                       "p99": percentile(latencies, 0.99) * 1000, "failures": failures}
             samples.append(sample)

@@ -71,6 +71,8 @@ class Settings:
 
     host: str = "127.0.0.1"
     rasa_port: int = 5005
+    # Rasa worker processes on the one port (each a core's worth of work; about 0.5 GB each).
+    rasa_workers: int = 1
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -203,6 +205,7 @@ def load_settings() -> Settings:
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
         rasa_port=_number("RASA_PORT", 5005),
+        rasa_workers=_number("RASA_WORKERS", 1),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,

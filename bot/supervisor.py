@@ -21,6 +21,14 @@ from pathlib import Path
 
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, backend_token, get_settings, persisted_secret
 
+# Several Rasa workers share one port and take turns on a conversation through
+# locks in a SQLite file (Rasa's in-memory lock store serves one process only).
+WORKER_LOCK_STORE = """
+lock_store:
+  type: bot.scaling.lock_store.SQLiteLockStore
+  db: ${RASA_LOCK_DB}
+"""
+
 
 @dataclass
 class Service:
@@ -104,6 +112,9 @@ class Supervisor:
             "NOTIFY_SMS_SENDER": os.environ.get("NOTIFY_SMS_SENDER", "gateway"),
             "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
             "TRACKER_DB": str(settings.tracker_db),
+            # Scale-out runs one worker per Rasa server (several servers, Redis locks).
+            "SANIC_WORKERS": "1" if self.scale_out else str(settings.rasa_workers),
+            "RASA_LOCK_DB": str(settings.tracker_db.parent / "locks.db"),
             "TRACKER_DB_URL": settings.tracker_url,
             "REVIEW_DB_URL": settings.review_url,
             "BACKEND_PORT": str(settings.backend_port),
@@ -125,7 +136,7 @@ class Supervisor:
                 60,
             ),
             self._actions_service("actions", s.actions_port),
-            self._rasa_service("rasa", s.rasa_port, REPO_ROOT / "endpoints.yml"),
+            self._rasa_service("rasa", s.rasa_port, self._endpoints()),
             Service(
                 "sms-gateway",
                 [python, "-m", "bot.sms.simulator", "--host", s.host, "--port", str(s.sms_gateway_port)],
@@ -147,6 +158,15 @@ class Supervisor:
         actions = [self._actions_service(f"actions-{n}", port) for n, port in enumerate(scale.action_ports, 1)]
         rasa = [self._rasa_service(f"rasa-{n}", port, scale.endpoints) for n, port in enumerate(scale.rasa_ports, 1)]
         return kept + actions + rasa
+
+    def _endpoints(self) -> Path:
+        """endpoints.yml, plus a lock store the workers share when Rasa runs several (RASA_WORKERS)."""
+        if self.settings.rasa_workers <= 1:
+            return REPO_ROOT / "endpoints.yml"
+        path = self.settings.tracker_db.parent / "endpoints-workers.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text((REPO_ROOT / "endpoints.yml").read_text() + WORKER_LOCK_STORE)
+        return path
 
     def _actions_service(self, name: str, port: int) -> Service:
         return Service(

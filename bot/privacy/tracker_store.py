@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, redacting every event before it is written.
+"""Rasa's SQL tracker store, redacting every event before it is written (and keeping
+recent conversations in memory between turns, bot/tracker_cache.py).
 
 SQLite by default (var/tracker.db); the other SQLTrackerStore settings
 (dialect, host, port, username, password) select PostgreSQL. Slots listed as
@@ -11,6 +12,7 @@ removed from the messages saved with it, however the user spaced it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -20,12 +22,14 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.privacy.redaction import Redactor, default_redactor, value_pattern
 from bot.privacy.sealing import is_sealed
 from bot.rasa_speedups import install as install_rasa_speedups
 from bot.sqlite import on_connect
+from bot.tracker_cache import TrackerCache
 
 # The tracker store is the one module of ours every Rasa server loads.
 install_rasa_speedups()
@@ -90,6 +94,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self._reuse_one_sqlite_connection()
         self.redactor = default_redactor()
         self.slots = sensitive_slots()
+        self.cache = TrackerCache(self.SQLEvent.__table__)
 
     def _reuse_one_sqlite_connection(self) -> None:
         """One SQLite connection for the server's single event-loop thread, in write-ahead-log
@@ -109,8 +114,51 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        events = list(super()._additional_events(session, tracker))
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        # A new model's domain may define slots differently: trackers are rebuilt with it.
+        self._domain = domain or Domain.empty()
+        if hasattr(self, "cache"):
+            self.cache.clear()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            cached = self.cache.get(session, sender_id)
+            if cached is not None:
+                return cached
+            # Read before the events: a write in between only makes the marker stale (a reload next time).
+            marker = self.cache.marker(session, sender_id)
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self.cache.remember(tracker, marker)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the tracker's new events, redacted (Rasa's save, with Core inserts and the cache)."""
+        await self.stream_events(tracker)
+        table = self.SQLEvent.__table__
+        with self.session_scope() as session:
+            new_events = self.cache.unsaved_events(tracker)
+            if new_events is None:
+                new_events = list(super()._additional_events(session, tracker))
+            rows = []
+            for event in self._redacted(new_events):
+                data = event.as_dict()
+                rows.append({
+                    "sender_id": tracker.sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                    "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"), "data": json.dumps(data)})
+            if rows:
+                session.execute(table.insert(), rows)
+            marker = self.cache.marker(session, tracker.sender_id)
+            session.commit()
+        self.cache.remember(tracker, marker)
+
+    def _redacted(self, events: list[Event]) -> Iterator[Event]:
         # A value a form stored in a sensitive slot is also hidden in the same turn's messages.
         values = value_pattern(str(e.value) for e in events
                                if isinstance(e, SlotSet) and e.key in self.slots

@@ -1,4 +1,5 @@
-"""Rasa's Redis lock store with each change to a conversation's lock made atomic.
+"""Rasa lock stores with each change to a conversation's lock made atomic: Redis for
+several servers, SQLite for several workers of one server.
 
 Rasa 3.6's RedisLockStore changes a lock by GET, change in Python, SET. With
 one Rasa server that is safe (it never awaits in between); with several
@@ -18,18 +19,49 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 T = TypeVar("T")
+LOCK_POLL_SECONDS = 0.02
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicTickets:
+    """Ticket issue, expiry and release as single changes of the stored lock (`_change`)."""
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        raise NotImplementedError
+
+    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        # Rasa waits a whole second between looks at a busy lock: a user's second quick
+        # message would wait that long for the first one's few milliseconds.
+        return await super()._acquire_lock(conversation_id, ticket, min(wait_time_in_seconds, LOCK_POLL_SECONDS))
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+        except Exception as error:  # Rasa's callers expect a LockError, as from the stock store
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # Releasing the ticket deletes the lock when it was the last one, in the
+        # same transaction: no other server's fresh ticket is deleted with it.
+        self.finish_serving(conversation_id, ticket_number)
+
+
+class AtomicRedisLockStore(AtomicTickets, RedisLockStore):
     """RedisLockStore whose ticket issue, release and expiry are single Redis transactions."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
@@ -60,19 +92,53 @@ class AtomicRedisLockStore(RedisLockStore):
 
         return self.red.transaction(attempt, key, value_from_callable=True)
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+
+class SQLiteLockStore(AtomicTickets, LockStore):
+    """Locks in a SQLite file, for several Rasa workers on one machine (SANIC_WORKERS > 1).
+
+    Rasa's in-memory lock store only serves one process; this one needs no
+    Redis. Every change is one BEGIN IMMEDIATE transaction; a lock's row is
+    deleted with its last ticket. Configured in endpoints as
+    `type: bot.scaling.lock_store.SQLiteLockStore` with `db: <path>`.
+    """
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, db: str | None = None, **_: Any) -> None:
+        path = db or (endpoint_config.kwargs.get("db") if endpoint_config is not None else None)
+        if not path:
+            raise ValueError("SQLiteLockStore needs the path of its database (db)")
+        super().__init__()
+        # Autocommit mode: transactions are begun explicitly, as IMMEDIATE.
+        self._connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS rasa_locks (conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
-        except Exception as error:  # Rasa's callers expect a LockError, as from the stock store
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+            lock = self.get_lock(conversation_id) or TicketLock(conversation_id)
+            result = change(lock)
+            lock.remove_expired_tickets()
+            if lock.tickets:
+                connection.execute("INSERT OR REPLACE INTO rasa_locks VALUES (?, ?)", (conversation_id, lock.dumps()))
+            else:
+                connection.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return result
 
-    def update_lock(self, conversation_id: str) -> None:
-        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        row = self._connection.execute(
+            "SELECT data FROM rasa_locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
 
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+    def delete_lock(self, conversation_id: str) -> None:
+        self._connection.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
 
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # Releasing the ticket deletes the lock when it was the last one, in the
-        # same transaction: no other server's fresh ticket is deleted with it.
-        self.finish_serving(conversation_id, ticket_number)
+    def save_lock(self, lock: TicketLock) -> None:
+        self._connection.execute("INSERT OR REPLACE INTO rasa_locks VALUES (?, ?)",
+                                 (lock.conversation_id, lock.dumps()))

@@ -1,0 +1,78 @@
+"""Keeps each recent conversation's tracker in the Rasa server's memory between turns.
+
+Rasa's SQL tracker store reads and rebuilds the whole session from the
+database at the start of every message, and counts the stored events again
+before every write: about a quarter of the server's time under load
+(bench/load, py-spy). A cached tracker is used again only when the database
+still holds exactly what this process last wrote for the conversation: the
+same number of rows and the same highest event id. So another Rasa server or
+worker writing to the conversation, a deletion by the review tool, or a turn
+that failed before it was saved all lead back to the database.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import Session
+
+CACHED_CONVERSATIONS = 5000
+
+Marker = tuple[int, int]  # (rows, highest event id) of one conversation in the events table
+
+
+@dataclass
+class _Entry:
+    tracker: DialogueStateTracker
+    stored: int     # how many of tracker.events are in the database
+    marker: Marker
+
+
+class TrackerCache:
+    """The last saved tracker per conversation, least recently used dropped first."""
+
+    def __init__(self, events: sa.Table, size: int = CACHED_CONVERSATIONS) -> None:
+        self.events, self.size = events, size
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def marker(self, session: Session, sender_id: str) -> Marker:
+        rows, highest = session.execute(
+            sa.select(sa.func.count(), sa.func.max(self.events.c.id)).where(self.events.c.sender_id == sender_id)
+        ).one()
+        return int(rows), int(highest or 0)
+
+    def get(self, session: Session, sender_id: str) -> DialogueStateTracker | None:
+        """The cached tracker if nothing changed it since it was saved, in memory or in the database."""
+        entry = self._entries.get(sender_id)
+        if entry is None:
+            return None
+        if len(entry.tracker.events) != entry.stored or self.marker(session, sender_id) != entry.marker:
+            del self._entries[sender_id]
+            return None
+        self._entries.move_to_end(sender_id)
+        return entry.tracker
+
+    def unsaved_events(self, tracker: DialogueStateTracker) -> list | None:
+        """Events of a tracker this cache handed out that are not in the database yet (None: not known here)."""
+        entry = self._entries.get(tracker.sender_id)
+        if entry is None or entry.tracker is not tracker:
+            return None
+        return list(tracker.events)[entry.stored:]
+
+    def remember(self, tracker: DialogueStateTracker, marker: Marker) -> None:
+        """Called with the conversation's marker read in the transaction that stored the tracker."""
+        if tracker._max_event_history is not None:
+            return  # a capped history stops growing: unsaved changes would go unnoticed
+        self._entries[tracker.sender_id] = _Entry(tracker, len(tracker.events), marker)
+        self._entries.move_to_end(tracker.sender_id)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget(self, sender_id: str) -> None:
+        self._entries.pop(sender_id, None)
+
+    def clear(self) -> None:
+        self._entries.clear()

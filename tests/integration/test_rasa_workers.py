@@ -1,0 +1,67 @@
+"""Two Rasa workers on one port (RASA_WORKERS=2): conversations whose messages land on either
+worker keep their context, and nothing is lost or stored twice."""
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+
+from bot.settings import load_settings
+from bot.supervisor import Supervisor, free_port
+from bot.training import ensure_model
+from tests.integration.helpers import Conversation
+
+pytestmark = pytest.mark.integration
+
+TURNS = {
+    "fi": ["Hei", "Mihin numeroon soitan kansalaisuusasioissa?", "kiitos"],
+    "sv": ["Hej", "Vilket nummer ringer jag om medborgarskap?", "tack"],
+    "en": ["Hello", "Which number do I call about citizenship?", "thanks"],
+}
+CITIZENSHIP_NUMBER = "0295 790 604"
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    databases = tmp_path_factory.mktemp("workers")
+    settings = replace(
+        load_settings(), rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
+        sms_gateway_port=free_port(), backend_port=free_port(), rasa_workers=2,
+        tracker_db=databases / "tracker.db", backend_db_url=f"sqlite:///{databases / 'backend.db'}",
+    )
+    with Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("worker-logs")) as supervisor:
+        yield supervisor
+
+
+def talk(assistant, language):
+    chat = Conversation(assistant)
+    return chat, [chat.texts(message) for message in TURNS[language]]
+
+
+def test_concurrent_conversations_across_workers_keep_their_context(two_workers):
+    languages = ["fi", "sv", "en"] * 8
+    with ThreadPoolExecutor(12) as pool:
+        done = list(pool.map(lambda language: talk(two_workers, language), languages))
+    for language, (chat, replies) in zip(languages, done, strict=True):
+        assert CITIZENSHIP_NUMBER in replies[1], (language, replies)
+        with sqlite3.connect(two_workers.settings.tracker_db) as db:
+            texts = [t for (t,) in db.execute(
+                "SELECT json_extract(data, '$.text') FROM events WHERE sender_id = ? AND type_name = 'user' "
+                "ORDER BY id", (chat.sender,))]
+        assert texts == TURNS[language]  # each message stored once, in order
+
+
+def test_messages_sent_at_once_to_one_conversation_are_handled_one_after_another(two_workers):
+    chat = Conversation(two_workers)
+    chat.say("Hei")
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(chat.say, ["kiitos", "kiitos", "kiitos", "kiitos"]))
+    assert all(replies)
+    events = chat.tracker()["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == ["Hei"] + ["kiitos"] * 4
+    # Every turn ran to its end before the next began: each message is followed by replies and a listen.
+    kinds = [e["event"] if e["event"] != "action" else e["name"] for e in events]
+    user_at = [i for i, kind in enumerate(kinds) if kind == "user"]
+    for start, end in zip(user_at, [*user_at[1:], len(kinds)], strict=True):
+        assert "action_listen" in kinds[start:end] and "bot" in kinds[start:end]

@@ -1,0 +1,95 @@
+"""The tracker cache of the redacting SQL tracker store: used only while the database agrees with it."""
+
+import asyncio
+import sqlite3
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+
+from bot.privacy.tracker_store import RedactingSQLTrackerStore
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def database(tmp_path):
+    return tmp_path / "tracker.db"
+
+
+def new_store(database):
+    return RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(database))
+
+
+def stored_types(database, sender="s1"):
+    with sqlite3.connect(database) as db:
+        return [t for (t,) in db.execute("SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+
+
+def turn(tracker, text):
+    tracker.update(UserUttered(text))
+    tracker.update(BotUttered(f"re: {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def start(store):
+    tracker = run(store.get_or_create_tracker("s1", append_action_listen=False))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, "hei")
+    run(store.save(tracker))
+    return tracker
+
+
+def test_a_saved_tracker_is_used_again_and_only_new_events_are_written(database):
+    store = new_store(database)
+    first = start(store)
+    again = run(store.retrieve("s1"))
+    assert again is first
+    turn(again, "kiitos")
+    run(store.save(again))
+    assert stored_types(database) == ["action", "session_started", "action", "user", "bot", "action",
+                                      "user", "bot", "action"]
+    assert [e.text for e in run(new_store(database).retrieve("s1")).events if isinstance(e, UserUttered)] == [
+        "hei", "kiitos"]
+
+
+def test_another_worker_writing_to_the_conversation_is_seen(database):
+    ours, theirs = new_store(database), new_store(database)
+    cached = start(ours)
+    tracker = run(theirs.retrieve("s1"))
+    turn(tracker, "from the other worker")
+    run(theirs.save(tracker))
+    fresh = run(ours.retrieve("s1"))
+    assert fresh is not cached
+    assert fresh.latest_message.text == "from the other worker"
+    turn(fresh, "back here")
+    run(ours.save(fresh))
+    assert stored_types(database).count("user") == 3
+
+
+def test_a_turn_that_was_not_saved_is_not_served_from_memory(database):
+    store = new_store(database)
+    tracker = start(store)
+    turn(tracker, "this turn failed before it was stored")
+    tracker.update(SlotSet("language", "sv"))
+    fresh = run(store.retrieve("s1"))
+    assert fresh is not tracker and fresh.latest_message.text == "hei" and fresh.get_slot("language") is None
+
+
+def test_a_deleted_conversation_is_not_served_from_memory(database):
+    store = new_store(database)
+    start(store)
+    with sqlite3.connect(database) as db:
+        db.execute("DELETE FROM events WHERE sender_id = 's1'")
+    assert run(store.retrieve("s1")) is None
+
+
+def test_a_new_model_rebuilds_trackers(database):
+    store = new_store(database)
+    tracker = start(store)
+    store.domain = Domain.empty()
+    assert run(store.retrieve("s1")) is not tracker
