@@ -44,12 +44,13 @@ class TrackerCache:
         ).one()
         return int(rows), int(highest or 0)
 
-    def get(self, session: Session, sender_id: str) -> DialogueStateTracker | None:
-        """The cached tracker if nothing changed it since it was saved, in memory or in the database."""
+    def get(self, sender_id: str, marker: Marker) -> DialogueStateTracker | None:
+        """The cached tracker if nothing changed it since it was saved, in memory or in the database
+        (`marker`: the conversation's rows as the database holds them now)."""
         entry = self._entries.get(sender_id)
         if entry is None:
             return None
-        if len(entry.tracker.events) != entry.stored or self.marker(session, sender_id) != entry.marker:
+        if len(entry.tracker.events) != entry.stored or marker != entry.marker:
             del self._entries[sender_id]
             return None
         self._entries.move_to_end(sender_id)

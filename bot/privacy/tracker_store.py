@@ -127,11 +127,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
-            cached = self.cache.get(session, sender_id)
-            if cached is not None:
-                return cached
             # Read before the events: a write in between only makes the marker stale (a reload next time).
             marker = self.cache.marker(session, sender_id)
+        cached = self.cache.get(sender_id, marker)
+        if cached is not None:
+            return cached
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
             self.cache.remember(tracker, marker)

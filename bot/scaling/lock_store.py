@@ -122,9 +122,9 @@ class SQLiteLockStore(AtomicTickets, LockStore):
             result = change(lock)
             lock.remove_expired_tickets()
             if lock.tickets:
-                connection.execute("INSERT OR REPLACE INTO rasa_locks VALUES (?, ?)", (conversation_id, lock.dumps()))
+                self.save_lock(lock)
             else:
-                connection.execute("DELETE FROM rasa_locks WHERE conversation_id = ?", (conversation_id,))
+                self.delete_lock(conversation_id)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
