@@ -48,3 +48,58 @@ def test_embeddings_are_normalised_and_handle_empty_text():
     vectors = default_embedder().embed(["Hei!", "", "När öppnar ni?"])
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[0] == pytest.approx(1.0, abs=1e-3)
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it embeds."""
+
+    def __init__(self):
+        self.texts = []
+
+    def embed(self, texts):
+        self.texts += list(texts)
+        return default_embedder().embed(texts)
+
+
+def trained_classifier(tmp_path, **config_changes):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("classifier")
+    config = {**LinearIntentClassifier.get_default_config(), **config_changes}
+    context = ExecutionContext(GraphSchema({}), "test")
+    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
+    return LinearIntentClassifier.load(config, storage, resource, context)
+
+
+@pytest.mark.parametrize("threshold, embedded", [(0.0, []), (1.01, ["vad kostar ett samtal", "myöhästyn"])])
+def test_confident_tfidf_model_skips_the_sentence_embedding(tmp_path, monkeypatch, threshold, embedded):
+    counting = CountingEmbedder()
+    classifier = trained_classifier(tmp_path, fast_path_confidence=threshold)
+    monkeypatch.setattr("bot.nlu.intent_classifier.default_embedder", lambda: counting)
+    messages = [Message(data={"text": "vad kostar ett samtal"}), Message(data={"text": "myöhästyn"})]
+    classifier.process(messages)
+    assert [m.get("intent")["name"] for m in messages] == ["ask_call_cost", "ask_booking_late"]
+    assert counting.texts == embedded
+
+
+def test_only_unsure_messages_are_embedded(tmp_path, monkeypatch):
+    classifier = trained_classifier(tmp_path)
+    fast = classifier._softmax(classifier._tfidf(
+        [Message(data={"text": text}) for text in ("vad kostar ett samtal", "xyz")], classifier._vectorizers),
+        "fast_").max(axis=1)
+    classifier.config["fast_path_confidence"] = float(fast.mean())  # between the two
+    counting = CountingEmbedder()
+    monkeypatch.setattr("bot.nlu.intent_classifier.default_embedder", lambda: counting)
+    classifier.process([Message(data={"text": "vad kostar ett samtal"}), Message(data={"text": "xyz"})])
+    assert counting.texts == ["vad kostar ett samtal" if fast[0] < fast[1] else "xyz"]
+
+
+def test_without_the_fast_model_every_message_is_embedded(tmp_path, monkeypatch):
+    classifier = trained_classifier(tmp_path)
+    for name in ("fast_weights", "fast_bias"):
+        del classifier.state[name]
+    counting = CountingEmbedder()
+    monkeypatch.setattr("bot.nlu.intent_classifier.default_embedder", lambda: counting)
+    message = Message(data={"text": "vad kostar ett samtal"})
+    classifier.process([message])
+    assert message.get("intent")["name"] == "ask_call_cost"
+    assert counting.texts == ["vad kostar ett samtal"]
