@@ -72,7 +72,7 @@ class Settings:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     # Rasa worker processes on the one port (each a core's worth of work; about 0.5 GB each).
-    rasa_workers: int = 1
+    rasa_workers: int = 2
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -125,6 +125,11 @@ class Settings:
     @property
     def review_url(self) -> str:
         return self.review_db_url or f"sqlite:///{self.tracker_db.parent / 'review.db'}"
+
+    @property
+    def rasa_url(self) -> str:
+        """Where the web server relays chat messages (RASA_URL, e.g. a load balancer; else the local Rasa)."""
+        return os.environ.get("RASA_URL") or f"http://{self.host}:{self.rasa_port}"
 
     @property
     def actions_url(self) -> str:
@@ -194,6 +199,11 @@ def identity_seal_key() -> str:
     return persisted_secret("identity_seal_key", "IDENTITY_SEAL_KEY")
 
 
+def chat_relay_token() -> str:
+    """The token the web server's chat relay shows the Rasa server (CHAT_RELAY_TOKEN or a persisted one)."""
+    return persisted_secret("chat_relay_token", "CHAT_RELAY_TOKEN")
+
+
 def load_settings() -> Settings:
     """Reads the environment now (no caching): use in tests and at process start."""
     default_language = os.environ.get("BOT_DEFAULT_LANGUAGE", "fi")
@@ -205,7 +215,7 @@ def load_settings() -> Settings:
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
         rasa_port=_number("RASA_PORT", 5005),
-        rasa_workers=_number("RASA_WORKERS", 1),
+        rasa_workers=_number("RASA_WORKERS", 2),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,

@@ -19,7 +19,15 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, Settings, backend_token, get_settings, persisted_secret
+from bot.settings import (
+    RASA_PROCESS_ENV,
+    REPO_ROOT,
+    Settings,
+    backend_token,
+    chat_relay_token,
+    get_settings,
+    persisted_secret,
+)
 
 # Several Rasa workers share one port and take turns on a conversation through
 # locks in a SQLite file (Rasa's in-memory lock store serves one process only).
@@ -121,6 +129,7 @@ class Supervisor:
             "BACKEND_URL": settings.backend_url,
             "BACKEND_DB_URL": settings.backend_db_url,
             "BACKEND_TOKEN": backend_token(),
+            "CHAT_RELAY_TOKEN": chat_relay_token(),
             **(self.scale_out.env if self.scale_out else {}),
         }
 
@@ -187,7 +196,6 @@ class Supervisor:
                 "--port", str(port),
                 "--enable-api",
                 f"--auth-token={self.api_token}",
-                "--cors", f"http://{s.host}:{s.web_port}",
                 "--endpoints", str(endpoints),
                 "--credentials", str(REPO_ROOT / "credentials.yml"),
             ],

@@ -29,8 +29,9 @@ def _problem(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-def parse_request(raw: bytes) -> tuple[str, str, dict[str, Any] | None] | HTTPResponse:
-    """(sender, message, metadata) from a request body, or the 4xx response explaining why not."""
+def parse_request(raw: bytes, trusted: bool = False) -> tuple[str, str, dict[str, Any] | None] | HTTPResponse:
+    """(sender, message, metadata) from a request body, or the 4xx response explaining why not.
+    Only a `trusted` caller (the chat relay) may attach a verified identity."""
     if not raw:
         return _problem(400, 'send JSON: {"sender": "...", "message": "..."}')
     try:
@@ -50,7 +51,7 @@ def parse_request(raw: bytes) -> tuple[str, str, dict[str, Any] | None] | HTTPRe
         return _problem(413, f"'message' is longer than {MAX_MESSAGE_CHARACTERS} characters")
     if metadata is not None and not isinstance(metadata, dict):
         return _problem(400, "'metadata' must be a JSON object")
-    return sender, message, without_claimed_identity(metadata)
+    return sender, message, metadata if trusted else without_claimed_identity(metadata)
 
 
 class ValidatedRestInput(RestInput):

@@ -1,8 +1,8 @@
 """aiohttp web server for the chat page in `channels/web/` and the staff review tool.
 
-The page talks to Rasa's socket.io channel directly; this server only serves
-the page, its assets and the address of the Rasa server. The staff review
-tool (bot/review) is mounted under /review/.
+It serves the page and its assets, and the page's socket.io sessions, whose
+messages it relays to Rasa (bot/web/chat_relay.py). The staff review tool
+(bot/review) is mounted under /review/.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.review.app import setup_review
 from bot.settings import REPO_ROOT, Settings, get_settings
+from bot.web.chat_relay import setup_chat_relay
 
 WEB_ROOT = REPO_ROOT / "channels" / "web"
 SECURITY_HEADERS = {
@@ -32,16 +33,14 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    # 1 MB: a socket.io long-polling request carries the user's text (cut to 4,000 characters later).
+    app = web.Application(middlewares=[security_headers], client_max_size=1024 * 1024)
 
     async def index(_: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_ROOT / "index.html")
 
     async def config(_: web.Request) -> web.Response:
-        # The browser reaches Rasa on the same host name it used for this page.
-        return web.json_response(
-            {"rasaPort": settings.rasa_port, "defaultLanguage": settings.default_language}
-        )
+        return web.json_response({"defaultLanguage": settings.default_language})
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -51,6 +50,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", health)
     app.router.add_static("/static/", WEB_ROOT / "static", follow_symlinks=False)
     setup_review(app, settings)
+    setup_chat_relay(app, settings)
     return app
 
 
@@ -61,7 +61,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.web_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+    # A chat page's pending long poll would hold a graceful stop for a minute; the page reconnects.
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, shutdown_timeout=2.0)
 
 
 if __name__ == "__main__":

@@ -63,10 +63,10 @@ class Conversation:
 
 
 class ChatPageClient:
-    """A socket.io client talking to Rasa the way the chat page does; use with `async with`.
+    """A socket.io client talking to the web server the way the chat page does; use with `async with`.
 
     python-socketio's websocket client needs a newer aiohttp than Rasa pins; polling
-    exercises the same server-side channel.
+    exercises the same server-side sessions and relay.
     """
 
     def __init__(self, assistant, auth: Any = None, session_request: Any = None) -> None:
@@ -74,7 +74,7 @@ class ChatPageClient:
 
         import socketio
 
-        self.url = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
+        self.url = f"http://{assistant.settings.host}:{assistant.settings.web_port}"
         self.auth = auth
         self.session_request = {"session_id": None} if session_request is None else session_request
         self.client = socketio.AsyncClient()
@@ -100,7 +100,17 @@ class ChatPageClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        import asyncio
+        import contextlib
+
         await self.client.disconnect()
+        # python-engineio 4.4's disconnect leaves its last long poll running: stop it here.
+        for task in (self.client.eio.read_loop_task, self.client.eio.write_loop_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.client.eio.http.close()
 
     async def send(self, text: str, metadata: dict[str, Any] | None = None) -> None:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id,

@@ -1,12 +1,16 @@
-"""A logged-in user's signed token on the chat channel: verified server-side or ignored."""
+"""A logged-in user's signed token on the chat channel: verified server-side or ignored; only the
+web server's relay may pass an identity to Rasa."""
 
 import asyncio
 import json
 import time
+import urllib.error
+import urllib.request
 
 import jwt
 import pytest
 
+from bot.settings import chat_relay_token
 from tests.integration.conftest import TEST_LOGIN_KEY
 from tests.integration.helpers import Conversation, post_json, response_text
 from tests.integration.test_web_and_socketio import converse
@@ -54,3 +58,29 @@ def test_identity_claimed_in_client_metadata_is_ignored(assistant):
     url = f"{chat.base}/webhooks/rest/webhook"
     post_json(url, {"sender": chat.sender, "message": "Hello", "metadata": claim})
     assert all("verified_identity" not in metadata for metadata in user_metadata(assistant, chat.sender))
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic abc", "Bearer "])
+def test_only_the_web_server_may_post_to_the_chat_relay_channel(assistant, authorization):
+    chat = Conversation(assistant)
+    claim = {"verified_identity": {"subject": "11112222", "role": "representative", "method": "jwt"}}
+    body = json.dumps({"sender": chat.sender, "message": "Hello", "metadata": claim}).encode()
+    headers = {"Content-Type": "application/json", **({"Authorization": authorization} if authorization else {})}
+    request = urllib.request.Request(f"{chat.base}/webhooks/socketio/webhook", data=body, headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401
+    assert "web server" in json.loads(refused.value.read())["error"]
+    assert user_metadata(assistant, chat.sender) == []
+
+
+def test_the_chat_relay_channel_answers_the_web_server(assistant):
+    chat = Conversation(assistant)
+    body = json.dumps({"sender": chat.sender, "message": "Hej", "metadata": {"language": "sv"}}).encode()
+    request = urllib.request.Request(
+        f"{chat.base}/webhooks/socketio/webhook", data=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {chat_relay_token()}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        replies = json.loads(response.read())
+    assert replies[0]["text"] == response_text("utter_greet", "sv")
+    assert chat.tracker()["latest_input_channel"] == "socketio"

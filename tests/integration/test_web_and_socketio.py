@@ -1,4 +1,4 @@
-"""The chat page's web server, and Rasa's socket.io channel as the page uses it."""
+"""The chat page's web server, its socket.io sessions as the page uses them, and the relay to Rasa."""
 
 import asyncio
 import json
@@ -31,9 +31,9 @@ def test_chat_page_is_served_with_its_assets(assistant):
         assert get(web_url(assistant, asset))[0] == 200
 
 
-def test_page_config_points_at_rasa(assistant):
+def test_page_config_gives_the_default_language_only(assistant):
     _, _, body = get(web_url(assistant, "/config.json"))
-    assert json.loads(body)["rasaPort"] == assistant.settings.rasa_port
+    assert json.loads(body) == {"defaultLanguage": assistant.settings.default_language}
 
 
 def test_unknown_path_is_404_and_no_directory_escape(assistant):

@@ -1,4 +1,4 @@
-// Chat page: talks to Rasa's socket.io channel; keeps the session id in
+// Chat page: talks socket.io with the web server that sent it; keeps the session id in
 // sessionStorage so a reload or a dropped connection continues the conversation.
 (function () {
   "use strict";
@@ -76,15 +76,14 @@
     });
   }
 
-  function connect(config) {
-    var url = window.location.protocol + "//" + window.location.hostname + ":" + config.rasaPort;
-    // Long-polling: Rasa 3.6's Sanic 21.12 breaks python-engineio's websocket
-    // frames ("Invalid frame header"); polling works through the same channel.
+  function connect() {
+    // The web server that sent this page keeps the chat session (websocket,
+    // or long-polling where a proxy blocks websockets) and relays to Rasa.
     // A logged-in user's page may set window.migriChatLoginToken (the website's
     // signed token); the server verifies it, and without it the chat is anonymous.
-    var options = { transports: ["polling"], reconnection: true };
+    var options = { reconnection: true };
     if (window.migriChatLoginToken) { options.auth = { token: window.migriChatLoginToken }; }
-    socket = io(url, options);
+    socket = io(options);
     statusLine.textContent = t("connecting");
     socket.on("connect", function () {
       socket.emit("session_request", { session_id: sessionId });
@@ -133,6 +132,6 @@
     if (!texts[language]) { language = results[1].defaultLanguage; }
     applyLanguage();
     transcript.forEach(function (entry) { addMessage(entry.author, entry.text, entry.buttons, true); });
-    connect(results[1]);
+    connect();
   });
 })();

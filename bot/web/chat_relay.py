@@ -1,0 +1,177 @@
+"""The chat page's socket.io server, relaying each message to the Rasa server over HTTP.
+
+The page keeps Rasa's socket.io protocol (session_request/session_confirm,
+user_uttered/bot_uttered, session persistence). Sessions live here, in the one
+web server process, so websockets and long-polling both work and Rasa can run
+several workers: each message goes to Rasa's chat relay channel
+(channels/chat_relay.py) as one HTTP request that any worker may take.
+
+The page may pass the website's signed login token in the socket.io `auth`
+data; a valid token attaches the verified identity to every message of that
+connection, an invalid or expired one leaves the user anonymous. Only the page
+language is taken from client metadata. One session's messages go to Rasa one
+at a time, in the order they came. When Rasa cannot be reached, the user gets
+the service notice in the page's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import uuid
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from socketio import AsyncServer
+
+from bot.identity.tokens import IDENTITY_METADATA_KEY, TokenVerifier, VerifiedIdentity, verifier_from_environment
+from bot.knowledge.render import default_renderer
+from bot.settings import SUPPORTED_LANGUAGES, Settings, chat_relay_token
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARACTERS = 4000  # the Rasa channel refuses longer texts; the page's user gets them cut
+MAX_SESSION_ID_CHARACTERS = 64
+RASA_TIMEOUT_SECONDS = 120  # a message may wait for its conversation's lock and for actions
+RELAY_PATH = "/webhooks/socketio/webhook"
+
+
+def socketio_messages(collected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rasa's collected replies in the shape Rasa's own socket.io channel emits them: a text
+    is split at blank lines, buttons go with its last part as quick replies."""
+    messages: list[dict[str, Any]] = []
+    for reply in collected:
+        if not isinstance(reply, dict):
+            continue
+        if isinstance(reply.get("text"), str):
+            parts = [{"text": part} for part in reply["text"].strip().split("\n\n")]
+            if reply.get("buttons"):
+                parts[-1]["quick_replies"] = [
+                    {"content_type": "text", "title": button.get("title"), "payload": button.get("payload")}
+                    for button in reply["buttons"] if isinstance(button, dict)
+                ]
+            messages += parts
+        if reply.get("image"):
+            messages.append({"attachment": {"type": "image", "payload": {"src": reply["image"]}}})
+        if reply.get("attachment"):
+            messages.append({"attachment": reply["attachment"]})
+        if isinstance(reply.get("custom"), dict):
+            messages.append(reply["custom"])
+    return messages
+
+
+class ChatRelay:
+    """socket.io sessions of the chat page, attached to the web server's aiohttp app."""
+
+    def __init__(self, settings: Settings, verifier: TokenVerifier | None, token: str) -> None:
+        self.settings = settings
+        self.verifier = verifier
+        self.token = token
+        # Same origin only: the page is served by this server.
+        self.sio = AsyncServer(async_mode="aiohttp", max_http_buffer_size=1_000_000)
+        self.identities: dict[str, VerifiedIdentity] = {}  # socket id -> verified login
+        self.sessions_busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # lock, messages waiting
+        self.http: aiohttp.ClientSession | None = None
+        self._register()
+
+    def attach(self, app: web.Application) -> None:
+        self.sio.attach(app)
+        app.on_startup.append(self._open)
+        app.on_shutdown.append(self._disconnect_all)
+        app.on_cleanup.append(self._close)
+
+    async def _open(self, _: web.Application | None) -> None:
+        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS))
+
+    async def _disconnect_all(self, _: web.Application) -> None:
+        """A page waiting in a long poll would hold the shutdown; it reconnects to the next server."""
+        if self.sio.eio.sockets:  # python-engineio 4.4 fails on an empty set
+            await self.sio.eio.disconnect()
+
+    async def _close(self, _: web.Application) -> None:
+        if self.http:
+            await self.http.close()
+
+    def _metadata(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        client = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        metadata: dict[str, Any] = {}
+        if client.get("language") in SUPPORTED_LANGUAGES:
+            metadata["language"] = client["language"]
+        identity = self.identities.get(sid)
+        if identity and identity.is_valid():
+            metadata[IDENTITY_METADATA_KEY] = identity.as_metadata()
+        return metadata
+
+    async def ask_rasa(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rasa's replies in socket.io shape; the service notice when Rasa cannot answer."""
+        payload = {"sender": sender_id, "message": text, "metadata": metadata}
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.http is None:
+            await self._open(None)
+        try:
+            async with self.http.post(self.settings.rasa_url + RELAY_PATH, json=payload, headers=headers) as reply:
+                if reply.status == 200:
+                    return socketio_messages(await reply.json())
+                logger.warning("The Rasa server answered a chat message with HTTP %s", reply.status)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+            logger.warning("The Rasa server could not be reached: %s", type(error).__name__)
+        language = metadata.get("language")
+        language = language if language in SUPPORTED_LANGUAGES else self.settings.default_language
+        return [{"text": default_renderer().part("service_unavailable", "text", language)}]
+
+    async def relay(self, sender_id: str, text: str, metadata: dict[str, Any]) -> None:
+        lock, waiting = self.sessions_busy.setdefault(sender_id, (asyncio.Lock(), [0]))
+        waiting[0] += 1
+        try:
+            async with lock:
+                replies = await self.ask_rasa(sender_id, text, metadata)
+        finally:
+            waiting[0] -= 1
+            if not waiting[0]:
+                del self.sessions_busy[sender_id]
+        # The sender id is the session's room: every tab of the session sees the replies.
+        for message in replies:
+            await self.sio.emit("bot_uttered", message, room=sender_id)
+
+    def _register(self) -> None:
+        sio = self.sio
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
+            token = auth.get("token") if isinstance(auth, dict) else None
+            identity = self.verifier.verify(token) if (self.verifier and token) else None
+            if identity:
+                self.identities[sid] = identity
+            return True  # a bad token means an anonymous user, not a refused connection
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            self.identities.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            valid = isinstance(requested, str) and 0 < len(requested) <= MAX_SESSION_ID_CHARACTERS
+            session_id = requested if valid else uuid.uuid4().hex
+            entered = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(entered):  # a coroutine in newer python-socketio
+                await entered
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("user_uttered")
+        async def user_uttered(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                logger.warning("socket.io message without text ignored")
+                return
+            sender_id = data.get("session_id")
+            if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SESSION_ID_CHARACTERS:
+                sender_id = sid
+            await self.relay(sender_id, data["message"][:MAX_MESSAGE_CHARACTERS], self._metadata(sid, data))
+
+
+def setup_chat_relay(app: web.Application, settings: Settings) -> ChatRelay:
+    relay = ChatRelay(settings, verifier_from_environment(), chat_relay_token())
+    relay.attach(app)
+    return relay
