@@ -1,6 +1,8 @@
 """Our intent classifier: trains, saves without pickle, loads and ranks intents."""
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -83,9 +85,8 @@ def test_confident_tfidf_model_skips_the_sentence_embedding(tmp_path, monkeypatc
 
 def test_only_unsure_messages_are_embedded(tmp_path, monkeypatch):
     classifier = trained_classifier(tmp_path)
-    fast = classifier._softmax(classifier._tfidf(
-        [Message(data={"text": text}) for text in ("vad kostar ett samtal", "xyz")], classifier._vectorizers),
-        "fast_").max(axis=1)
+    rows = [classifier._tfidf_row(Message(data={"text": text})) for text in ("vad kostar ett samtal", "xyz")]
+    fast = classifier._scores(rows, "fast_").max(axis=1)
     classifier.config["fast_path_confidence"] = float(fast.mean())  # between the two
     counting = CountingEmbedder()
     monkeypatch.setattr("bot.nlu.intent_classifier.default_embedder", lambda: counting)
@@ -103,3 +104,19 @@ def test_without_the_fast_model_every_message_is_embedded(tmp_path, monkeypatch)
     classifier.process([message])
     assert message.get("intent")["name"] == "ask_call_cost"
     assert counting.texts == ["vad kostar ett samtal"]
+
+
+def test_prediction_features_and_scores_equal_scikit_learns(tmp_path):
+    classifier = trained_classifier(tmp_path)
+    texts = ["vad kostar ett samtal", "Myöhästyn ajasta!!", "", "zzz qqq", "is calling FREE, or not?"]
+    messages = [Message(data={"text": text}) for text in texts]
+    reference = sp.hstack([classifier._vectorizers["words"].transform([t.lower() for t in texts]),
+                           classifier._vectorizers["chars"].transform(texts)]).toarray()
+    for row, expected in zip([classifier._tfidf_row(m) for m in messages], reference, strict=True):
+        dense = np.zeros_like(expected)
+        dense[row[0]] = row[1]
+        assert np.allclose(dense, expected, atol=1e-6)
+    scores = reference @ classifier.state["fast_weights"].T + classifier.state["fast_bias"]
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    assert np.allclose(classifier._scores([classifier._tfidf_row(m) for m in messages], "fast_"), expected, atol=1e-5)
