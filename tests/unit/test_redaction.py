@@ -155,3 +155,15 @@ def test_tracker_store_hides_slot_values_in_the_same_turn(tmp_path):
 def test_extra_patterns_may_keep_their_keyword():
     redactor = Redactor(extra_patterns={"PASSPORT": r"(?i)(?P<lead>\bpassi(?:numero)?\w*\s+)[A-Z]{2}\d{7}\b"})
     assert redactor.redact("passinumeroni XP1234567 kiitos") == "passinumeroni [PASSPORT] kiitos"
+
+
+def test_repeated_strings_are_redacted_alike_and_the_memory_stays_bounded(monkeypatch):
+    import bot.privacy.redaction as redaction
+
+    monkeypatch.setattr(redaction, "MEMO_SIZE", 3)
+    redactor = redaction.Redactor()
+    text = "soita numeroon 040 1234567"
+    assert redactor.redact(text) == redactor.redact(text) == "soita numeroon [PHONE]"
+    for number in range(10):
+        assert redactor.redact(f"koodi {number}23456") == "koodi [CODE]"
+    assert len(redactor._recent) <= 3
