@@ -1,1 +1,11 @@
 """The Rasa SDK action server: thin actions per feature, calling into `bot/`."""
+
+from bot.gc_tuning import freeze_startup_objects
+from bot.knowledge.render import default_renderer
+
+# What every action needs is loaded now rather than on the first message, and then,
+# with the libraries, kept out of the garbage collector's walks for good.
+default_renderer()
+from actions import booking, booking_access, faq, forms, status  # noqa: E402, F401
+
+freeze_startup_objects()

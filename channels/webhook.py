@@ -8,6 +8,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.gc_tuning import freeze_startup_objects
+
 
 def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResponse]]) -> Blueprint:
     blueprint = Blueprint(name, __name__)
@@ -17,4 +19,6 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
 
     blueprint.add_route(health, "/", methods=["GET"])
     blueprint.add_route(receive, "/webhook", methods=["POST"])
+    # Rasa loads the model before its server starts; then the worker's objects are frozen (once).
+    blueprint.listener("after_server_start")(freeze_startup_objects)
     return blueprint

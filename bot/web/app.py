@@ -12,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.gc_tuning import freeze_startup_objects
 from bot.review.app import setup_review
 from bot.settings import REPO_ROOT, Settings, get_settings
 from bot.web.chat_relay import setup_chat_relay
@@ -62,7 +63,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     # A chat page's pending long poll would hold a graceful stop for a minute; the page reconnects.
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, shutdown_timeout=2.0)
+    app = create_app(settings)
+    freeze_startup_objects()
+    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=2.0)
 
 
 if __name__ == "__main__":
