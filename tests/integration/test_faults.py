@@ -1,6 +1,7 @@
 """A part stops mid-conversation: the user is told plainly, and the conversation
 goes on when the part is back. Runs its own set of processes."""
 
+import asyncio
 import socket
 import sqlite3
 from dataclasses import replace
@@ -11,7 +12,7 @@ from bot.settings import load_settings
 from bot.supervisor import Supervisor
 from bot.training import ensure_model
 from tests.integration.conftest import free_port
-from tests.integration.helpers import Conversation
+from tests.integration.helpers import ChatPageClient, Conversation
 from tests.integration.test_booking_chat import BOOKINGS, book
 from tests.integration.test_sms import Phone
 
@@ -81,3 +82,26 @@ def test_backend_down_at_the_confirmation_and_back(own_assistant, renderer):
     assert chat.slot("language") == "sv"
     # FAQ answers never needed the backend.
     assert chat.texts("Vad kostar ett samtal till er?") == renderer.answer("ask_call_cost", "sv")
+
+
+def test_rasa_down_under_the_chat_page_and_back(own_assistant, renderer):
+    """The page's socket.io session lives in the web server: with Rasa away the user is told
+    so in the page's language, and the same session goes on once Rasa is back."""
+
+    async def chat_through_an_outage():
+        async with ChatPageClient(own_assistant) as chat:
+            await chat.send("Hej!", {"language": "sv"})
+            greeting = await chat.reply()
+            own_assistant.stop_service("rasa")
+            await chat.send("Vad kostar ett samtal till er?", {"language": "sv"})
+            during = await chat.reply()
+            await asyncio.to_thread(own_assistant.restart_service, "rasa")
+            await chat.send("Vad kostar ett samtal till er?", {"language": "sv"})
+            after = await chat.reply()
+            return chat.session_id, greeting, during, after
+
+    session, greeting, during, after = asyncio.run(chat_through_an_outage())
+    assert "chattbot" in greeting["text"]
+    assert during["text"] == renderer.part("service_unavailable", "text", "sv")
+    assert after["text"] == renderer.answer("ask_call_cost", "sv")
+    assert Conversation(own_assistant, sender=session).slot("language") == "sv"
