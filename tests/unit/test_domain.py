@@ -41,3 +41,23 @@ def test_chat_page_texts_exist_in_three_languages():
     texts = json.loads((REPO_ROOT / "channels/web/static/i18n.json").read_text(encoding="utf-8"))
     assert set(texts) == {"fi", "sv", "en"}
     assert set(texts["fi"]) == set(texts["sv"]) == set(texts["en"])
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_language_buttons_render_with_json_payloads_and_no_error(language, monkeypatch):
+    import asyncio
+
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator, interpolator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    errors = []
+    monkeypatch.setattr(interpolator.structlogger, "exception", lambda event, **_: errors.append(event))
+    domain = Domain.load(str(REPO_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("t", [SlotSet("language", language)], slots=domain.slots)
+    generator = TemplatedNaturalLanguageGenerator(domain.responses)
+    rendered = asyncio.run(generator.generate("utter_which_language", tracker, "rest"))
+    assert [button["payload"] for button in rendered["buttons"]] == [
+        f'/switch_language{{"requested_language": "{code}"}}' for code in ("fi", "sv", "en")]
+    assert errors == []
