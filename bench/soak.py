@@ -117,7 +117,7 @@ def main() -> None:
     for part in PARTS:
         growth = last["memory"][part] - baseline["memory"][part]
         per_10k = growth / max(1, last["sent"] - baseline["sent"]) * 10_000
-        print(f"  {part:8} RSS {samples[0]['memory'][part]:6.0f} MB at start, {baseline['memory'][part]:6.0f} MB "
+        print(f"  {part:8} PSS {samples[0]['memory'][part]:6.0f} MB at start, {baseline['memory'][part]:6.0f} MB "
               f"after {baseline['sent']} messages, {last['memory'][part]:6.0f} MB at the end: "
               f"{growth:+.0f} MB ({per_10k:+.1f} MB per 10,000 messages after warm-up)")
     print(f"  throughput {samples[1]['rate']:.1f} msg/s in the first batch, {last['rate']:.1f} msg/s in the last")
