@@ -9,6 +9,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+# The longest message text the channels take (the REST channel refuses longer ones with 413).
+MAX_MESSAGE_CHARACTERS = 4000
 
 # Environment for every Rasa process we start: no telemetry leaves the machine,
 # and library warnings that say nothing to an operator are silenced.

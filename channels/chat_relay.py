@@ -14,13 +14,12 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.notice import agent_of, handle_or_apologise
-from channels.rest import parse_request
+from channels.rest import answer_with_replies
 from channels.webhook import webhook_blueprint
 
 
@@ -48,13 +47,6 @@ class ChatRelayInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self._is_relay(request):
                 return response.json({"error": "only the chat page's web server may use this channel"}, 401)
-            parsed = parse_request(request.body, trusted=True)
-            if isinstance(parsed, HTTPResponse):
-                return parsed
-            sender, message, metadata = parsed
-            collector = CollectingOutputChannel()
-            user_message = UserMessage(message, collector, sender, input_channel=self.name(), metadata=metadata)
-            await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: len(collector.messages))
-            return response.json(collector.messages)
+            return await answer_with_replies(request, on_new_message, self.name(), trusted=True)
 
         return webhook_blueprint("chat_relay_webhook", receive)

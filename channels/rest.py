@@ -18,10 +18,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity.tokens import without_claimed_identity
+from bot.settings import MAX_MESSAGE_CHARACTERS
 from channels.notice import agent_of, handle_or_apologise
 from channels.webhook import webhook_blueprint
 
-MAX_MESSAGE_CHARACTERS = 4000
 MAX_SENDER_CHARACTERS = 128
 
 
@@ -54,6 +54,20 @@ def parse_request(raw: bytes, trusted: bool = False) -> tuple[str, str, dict[str
     return sender, message, metadata if trusted else without_claimed_identity(metadata)
 
 
+async def answer_with_replies(
+    request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str, trusted: bool = False,
+) -> HTTPResponse:
+    """Checks the request body, lets Rasa handle the message and answers with the replies as JSON."""
+    parsed = parse_request(request.body, trusted=trusted)
+    if isinstance(parsed, HTTPResponse):
+        return parsed
+    sender, message, metadata = parsed
+    collector = CollectingOutputChannel()
+    user_message = UserMessage(message, collector, sender, input_channel=channel, metadata=metadata)
+    await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: len(collector.messages))
+    return response.json(collector.messages)
+
+
 class ValidatedRestInput(RestInput):
     """REST channel that refuses malformed requests with a clear 4xx."""
 
@@ -63,13 +77,6 @@ class ValidatedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def receive(request: Request) -> HTTPResponse:
-            parsed = parse_request(request.body)
-            if isinstance(parsed, HTTPResponse):
-                return parsed
-            sender, message, metadata = parsed
-            collector = CollectingOutputChannel()
-            user_message = UserMessage(message, collector, sender, input_channel=self.name(), metadata=metadata)
-            await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: len(collector.messages))
-            return response.json(collector.messages)
+            return await answer_with_replies(request, on_new_message, self.name())
 
         return webhook_blueprint("validated_rest_webhook", receive)

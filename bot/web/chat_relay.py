@@ -28,11 +28,10 @@ from socketio import AsyncServer
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY, TokenVerifier, VerifiedIdentity, verifier_from_environment
 from bot.knowledge.render import default_renderer
-from bot.settings import SUPPORTED_LANGUAGES, Settings, chat_relay_token
+from bot.settings import MAX_MESSAGE_CHARACTERS, SUPPORTED_LANGUAGES, Settings, chat_relay_token
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARACTERS = 4000  # the Rasa channel refuses longer texts; the page's user gets them cut
 MAX_SESSION_ID_CHARACTERS = 64
 RASA_TIMEOUT_SECONDS = 120  # a message may wait for its conversation's lock and for actions
 RELAY_PATH = "/webhooks/socketio/webhook"
@@ -168,6 +167,7 @@ class ChatRelay:
             sender_id = data.get("session_id")
             if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SESSION_ID_CHARACTERS:
                 sender_id = sid
+            # Cut rather than refused: the page's user gets an answer to the beginning.
             await self.relay(sender_id, data["message"][:MAX_MESSAGE_CHARACTERS], self._metadata(sid, data))
 
 
