@@ -167,3 +167,11 @@ def test_repeated_strings_are_redacted_alike_and_the_memory_stays_bounded(monkey
     for number in range(10):
         assert redactor.redact(f"koodi {number}23456") == "koodi [CODE]"
     assert len(redactor._recent) <= 3
+
+
+def test_a_gateway_message_id_is_stored_as_sent_and_anything_else_in_its_place_is_redacted():
+    sid = "SM" + "123456789" + "a" * 23  # nine digits in a row: redacted as [NUMBER] anywhere else
+    kept = redact_event(UserUttered("hei", metadata={"message_sid": sid}), Redactor(), frozenset())
+    assert kept.metadata["message_sid"] == sid
+    other = redact_event(UserUttered("hei", metadata={"message_sid": "call 040 1234567"}), Redactor(), frozenset())
+    assert other.metadata["message_sid"] == "call [PHONE]"
