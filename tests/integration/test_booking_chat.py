@@ -5,6 +5,7 @@ the replies, the actions run, the backend's outbox, and that the tracker
 store never holds the name, contact, key or PIN in clear.
 """
 
+import json
 import re
 import sqlite3
 
@@ -51,9 +52,23 @@ def book(conversation: Conversation, language: str) -> tuple[str, str, str]:
 
 
 def stored_text(assistant, sender: str) -> str:
+    """Every text and whole number stored for the conversation. Floats (timestamps, intent
+    confidences) are left out: a PIN's six digits turned up inside one (6.882904563e-05)."""
     with sqlite3.connect(assistant.settings.tracker_db) as db:
         rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-    return "\n".join(row[0] for row in rows)
+
+    def values(item):
+        if isinstance(item, dict):
+            for key, value in item.items():
+                yield key
+                yield from values(value)
+        elif isinstance(item, list):
+            for value in item:
+                yield from values(value)
+        elif not isinstance(item, float):
+            yield str(item)
+
+    return "\n".join(value for row in rows for value in values(json.loads(row[0])))
 
 
 def outbox(assistant) -> list[tuple]:
