@@ -75,6 +75,8 @@ class Settings:
     rasa_port: int = 5005
     # Rasa worker processes on the one port (each a core's worth of work; about 0.5 GB each).
     rasa_workers: int = 2
+    # Messages one Rasa process works on at once; the rest wait their turn in order (channels/admission.py).
+    message_concurrency: int = 4
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -214,10 +216,13 @@ def load_settings() -> Settings:
     detector = os.environ.get("LANGUAGE_DETECTOR", "lingua")
     if detector not in ("lingua", "langdetect"):
         raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
+    if _number("MESSAGE_CONCURRENCY", 4) < 1:
+        raise ValueError("MESSAGE_CONCURRENCY must be at least 1")
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
         rasa_port=_number("RASA_PORT", 5005),
         rasa_workers=_number("RASA_WORKERS", 2),
+        message_concurrency=_number("MESSAGE_CONCURRENCY", 4),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,

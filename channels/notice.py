@@ -14,6 +14,7 @@ from sanic.request import Request
 
 from bot.knowledge.render import default_renderer
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
+from channels.admission import in_turn
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ async def handle_or_apologise(
     """Passes the message to Rasa; if nothing was answered, sends the service notice."""
     before = replies_sent()
     try:
-        await on_new_message(message)
+        await in_turn(lambda: on_new_message(message))
     except Exception:
         logger.exception("The message could not be handled")
     if replies_sent() == before:
