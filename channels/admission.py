@@ -9,18 +9,28 @@ messages are worked on at once and the rest wait in arrival order: throughput
 stays the same and the slowest replies come about twice as fast (README,
 "Figures"). MESSAGE_CONCURRENCY sets how many (default 4: enough to keep the
 process busy while some of them wait for the action server).
+
+A message waits at most MAX_WAIT_SECONDS for its turn and then goes ahead
+anyway: turns stuck on a hung action server (Rasa waits minutes for it) must
+not hold up answers that need no action at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from bot.settings import get_settings
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
+MAX_WAIT_SECONDS = 5.0
+_WARNING_INTERVAL_SECONDS = 60.0
+_last_warning = float("-inf")
 # One per event loop (a semaphore belongs to the loop it first waited on).
 _turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
@@ -35,5 +45,22 @@ def _semaphore() -> asyncio.Semaphore:
 
 async def in_turn(work: Callable[[], Awaitable[T]]) -> T:
     """Runs `work` once fewer than MESSAGE_CONCURRENCY messages are being worked on."""
-    async with _semaphore():
+    semaphore = _semaphore()
+    try:
+        await asyncio.wait_for(semaphore.acquire(), MAX_WAIT_SECONDS)
+    except TimeoutError:
+        _warn_overtaken()
         return await work()
+    try:
+        return await work()
+    finally:
+        semaphore.release()
+
+
+def _warn_overtaken() -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= _WARNING_INTERVAL_SECONDS:  # once a minute, not for every message of a burst
+        _last_warning = now
+        logger.warning("Messages waited over %.0f s for their turn and went ahead: Rasa is overloaded or "
+                       "turns are stuck (is the action server answering?)", MAX_WAIT_SECONDS)

@@ -66,3 +66,24 @@ def test_the_limit_must_be_at_least_one(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("MESSAGE_CONCURRENCY", "0")
     with pytest.raises(ValueError, match="MESSAGE_CONCURRENCY"):
         load_settings()
+
+
+async def test_a_message_goes_ahead_when_stuck_turns_keep_it_waiting(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(admission, "MAX_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(admission, "_last_warning", float("-inf"))
+    hung = asyncio.Event()
+
+    async def stuck() -> None:
+        await hung.wait()  # e.g. a hung action server
+
+    async def faq() -> str:
+        return "answer"
+
+    stuck_turns = [asyncio.create_task(in_turn(stuck)) for _ in range(2)]
+    await asyncio.sleep(0)
+    assert await asyncio.wait_for(in_turn(faq), 1) == "answer"
+    assert "went ahead" in caplog.text
+    hung.set()
+    await asyncio.gather(*stuck_turns)
+    assert await in_turn(faq) == "answer"  # the stuck turns' places were given back
