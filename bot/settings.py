@@ -111,6 +111,7 @@ class Settings:
     notify_email_sender: str = "local"
     notify_poll_seconds: float = 1.0
     notify_max_attempts: int = 8
+    outbox_retention_days: int = 30   # finished outbox messages (with phone numbers, addresses) are then deleted
     reminder_days_before: int = 2
     sms_account_sid: str = "AC-local"
     sms_auth_token: str = field(default="", repr=False)
@@ -218,6 +219,8 @@ def load_settings() -> Settings:
         raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
     if _number("MESSAGE_CONCURRENCY", 4) < 1:
         raise ValueError("MESSAGE_CONCURRENCY must be at least 1")
+    if _number("OUTBOX_RETENTION_DAYS", 30) < 1:
+        raise ValueError("OUTBOX_RETENTION_DAYS must be at least 1")
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
         rasa_port=_number("RASA_PORT", 5005),
@@ -244,6 +247,7 @@ def load_settings() -> Settings:
         notify_email_sender=_choice("NOTIFY_EMAIL_SENDER", ("local", "smtp")),
         notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),
         notify_max_attempts=_number("NOTIFY_MAX_ATTEMPTS", 8),
+        outbox_retention_days=_number("OUTBOX_RETENTION_DAYS", 30),
         reminder_days_before=_number("REMINDER_DAYS_BEFORE", 2),
         sms_account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
         sms_auth_token=os.environ.get("SMS_AUTH_TOKEN", ""),

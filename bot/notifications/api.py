@@ -1,12 +1,13 @@
 """Backend module for notifications: runs the dispatcher that sends due outbox messages in the
 background (senders chosen by NOTIFY_SMS_SENDER / NOTIFY_EMAIL_SENDER, polling every
-NOTIFY_POLL_SECONDS). It adds no HTTP routes.
+NOTIFY_POLL_SECONDS) and deletes finished messages after OUTBOX_RETENTION_DAYS. It adds no HTTP routes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -36,7 +37,8 @@ def add_missing_columns(engine: Engine) -> None:
 def setup(app: web.Application, context: Any) -> None:
     settings = context.settings
     dispatcher = Dispatcher(context.db, senders_from_settings(settings), poll_seconds=settings.notify_poll_seconds,
-                            max_attempts=settings.notify_max_attempts)
+                            max_attempts=settings.notify_max_attempts,
+                            retention=dt.timedelta(days=settings.outbox_retention_days))
     app[DISPATCHER] = dispatcher
     tasks: list[asyncio.Task] = []
 

@@ -132,3 +132,35 @@ async def test_one_time_code_texts_are_removed_once_worthless(db):
     await dispatcher.run_once()
     assert "123456" not in message(db, code).body
     assert message(db, confirmation).body == "Aika on varattu"
+
+
+async def test_finished_messages_are_deleted_after_the_retention_and_pending_ones_kept(db):
+    clock = Clock()
+    start = clock.now
+    sent = add(db, kind="booking_confirmation")
+    withdrawn = add(db, kind="reminder", reference="b1", send_after=start + dt.timedelta(days=60))
+    db.transaction(lambda session: withdraw(session, reference="b1", kinds=("reminder",)))
+    reminder = add(db, kind="reminder", send_after=start + dt.timedelta(days=60))  # booked months ahead
+    given_up = add(db, kind="booking_confirmation", channel="email", recipient="maria@example.com", subject="Aihe")
+    dispatcher = Dispatcher(db, {"sms": LocalSender(), "email": FailingSender(failures=99)},
+                            max_attempts=1, retention=dt.timedelta(days=30), clock=clock)
+    clock.now = start + dt.timedelta(seconds=1)
+    await dispatcher.run_once()
+    assert message(db, sent).sent_at is not None and message(db, given_up).attempts == 1
+
+    clock.now = start + dt.timedelta(days=29)
+    assert db.transaction(dispatcher.prune) == 0
+    clock.now = start + dt.timedelta(days=31)
+    await dispatcher.run_once()  # the hourly prune is due
+    assert [message(db, i) for i in (sent, withdrawn, given_up)] == [None, None, None]
+    assert message(db, reminder) is not None and message(db, reminder).sent_at is None
+
+
+def test_the_retention_comes_from_the_settings(monkeypatch):
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("OUTBOX_RETENTION_DAYS", "7")
+    assert load_settings().outbox_retention_days == 7
+    monkeypatch.setenv("OUTBOX_RETENTION_DAYS", "0")
+    with pytest.raises(ValueError, match="OUTBOX_RETENTION_DAYS"):
+        load_settings()
