@@ -179,24 +179,51 @@ class SmsInput(InputChannel):
                 return response.json({"error": "the fields From and Body are required"}, 400)
             message_sid = params.get("MessageSid", "")
             sender_id = conversation_id(self.hash_key, phone_number)
-            if not self._first_delivery(message_sid) or await self._already_handled(request, sender_id, message_sid):
+            if not self._first_delivery(message_sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             text = await self._interpret(request, sender_id, body)
+            redelivered = False
+
+            async def handle_once(message: UserMessage) -> None:
+                nonlocal redelivered
+                redelivered = await self._handle_unless_redelivered(request, on_new_message, message, message_sid)
+
             async with aiohttp.ClientSession() as session:
                 output = SmsOutput(self.gateway, phone_number, session)
                 user_message = UserMessage(
                     text, output, sender_id, input_channel=self.name(),
                     metadata={"message_sid": message_sid} if message_sid else None,
                 )
-                await handle_or_apologise(agent_of(request), on_new_message, user_message, lambda: output.sent)
+                # A redelivery gets no reply, and no service notice either.
+                await handle_or_apologise(agent_of(request), handle_once, user_message,
+                                          lambda: output.sent + redelivered)
             if output.failed:
                 return response.json({"error": "the reply could not be sent through the gateway"}, 502)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook_blueprint("sms_webhook", receive)
 
+    async def _handle_unless_redelivered(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+        message_sid: str,
+    ) -> bool:
+        """Lets Rasa handle the message unless the conversation already holds it; True if it did.
+
+        The check and the handling share the conversation's lock (the one Rasa's own
+        handling takes), so two deliveries of one message reaching two workers at
+        once cannot both pass the check before either is stored."""
+        agent = agent_of(request)
+        if not message_sid or agent is None or not agent.is_ready():
+            await on_new_message(message)
+            return False
+        async with agent.lock_store.lock(message.sender_id):
+            if await self._already_handled(request, message.sender_id, message_sid):
+                return True
+            await agent.processor.handle_message(message)
+        return False
+
     async def _already_handled(self, request: Request, sender_id: str, message_sid: str) -> bool:
-        """A redelivery after a restart: the tracker already holds this gateway message."""
+        """A redelivery (after a restart, or to another worker): the tracker already holds this gateway message."""
         if not message_sid:
             return False
         return any(

@@ -107,6 +107,20 @@ def test_redelivery_to_either_worker_is_answered_once_even_when_the_id_looks_lik
         assert phone.text("When are you open?", message_sid=sid) == []
 
 
+def test_simultaneous_deliveries_of_one_message_are_answered_once(assistant):
+    # A gateway that retries before the first answer came may reach both Rasa workers at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    phone = Phone(assistant)
+    sid = "SM" + uuid.uuid4().hex
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: phone.text("When are you open?", message_sid=sid), range(6)))
+    with urllib.request.urlopen(f"{phone.gateway}/messages?to={urllib.parse.quote(phone.number)}") as response:
+        assert len(json.loads(response.read())) == 1
+    chat = Conversation(assistant, sender=conversation_id(sms_hash_key(), phone.number))
+    assert len([e for e in chat.tracker()["events"] if e["event"] == "user"]) == 1
+
+
 def test_bad_signature_is_refused_and_nothing_is_processed(assistant):
     number = new_number()
     params = {"From": number, "To": "18135", "Body": "Hello", "MessageSid": "SM" + uuid.uuid4().hex}
