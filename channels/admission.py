@@ -47,7 +47,10 @@ async def in_turn(work: Callable[[], Awaitable[T]]) -> T:
     """Runs `work` once fewer than MESSAGE_CONCURRENCY messages are being worked on."""
     semaphore = _semaphore()
     try:
-        await asyncio.wait_for(semaphore.acquire(), MAX_WAIT_SECONDS)
+        if semaphore.locked():
+            await asyncio.wait_for(semaphore.acquire(), MAX_WAIT_SECONDS)
+        else:
+            await semaphore.acquire()  # free: no timer needed
     except TimeoutError:
         _warn_overtaken()
         return await work()
