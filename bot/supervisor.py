@@ -38,6 +38,10 @@ lock_store:
 """
 
 
+# Each Rasa worker logs this once its model is loaded and it takes messages.
+RASA_WORKER_READY = b"Rasa server is up and running."
+
+
 @dataclass
 class Service:
     name: str
@@ -45,6 +49,9 @@ class Service:
     health_url: str
     startup_timeout: float
     process: subprocess.Popen | None = None
+    # Worker processes that must each report ready in the log (a health check reaches only one).
+    workers: int = 1
+    log_start: int = 0
 
 
 @dataclass(frozen=True)
@@ -201,10 +208,12 @@ class Supervisor:
             ],
             f"http://{s.host}:{port}/status?token={self.api_token}",
             240,
+            workers=1 if self.scale_out else s.rasa_workers,
         )
 
     def _launch(self, service: Service, env: dict[str, str]) -> None:
         with open(self.log_dir / f"{service.name}.log", "ab") as log:
+            service.log_start = log.tell()
             service.process = subprocess.Popen(
                 service.command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
@@ -243,13 +252,21 @@ class Supervisor:
                 raise StartupError(f"{service.name} exited with {service.process.returncode}; {self.log_tail(service)}")
             try:
                 with urllib.request.urlopen(service.health_url, timeout=2) as response:
-                    if response.status == 200:
+                    if response.status == 200 and self._workers_ready(service) >= service.workers:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
         raise StartupError(
             f"{service.name} not healthy after {service.startup_timeout:.0f} s; {self.log_tail(service)}")
+
+    def _workers_ready(self, service: Service) -> int:
+        if service.workers <= 1:
+            return 1
+        path = self.log_dir / f"{service.name}.log"
+        with open(path, "rb") as log:
+            log.seek(service.log_start)
+            return log.read().count(RASA_WORKER_READY)
 
     def log_tail(self, service: Service, lines: int = 15) -> str:
         path = self.log_dir / f"{service.name}.log"
