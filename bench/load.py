@@ -287,7 +287,7 @@ def main() -> None:
     def row(label: str, stock_value: str, values: list[tuple[str, str]]) -> None:
         print(f"{label:26} | {stock_value:>22} | " + " | ".join(f"{v:>22} | {r:11}" for v, r in values))
 
-    row("cold start to /status", f"{stock_start:.1f} s",
+    row("cold start, all ready", f"{stock_start:.1f} s",
         [(f"{ours[w].start:.1f} s", f"{ours[w].start / stock_start:.2f}x") for w in WORKERS])
     for label, index in (("Rasa memory, PSS", 1), ("Rasa memory, RSS (sum)", 0)):
         row(label, f"{stock_memory[index]:.0f} MB", [(f"{ours[w].memory[index]:.0f} MB", "") for w in WORKERS])
