@@ -12,6 +12,10 @@ SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 # The longest message text the channels take (the REST channel refuses longer ones with 413).
 MAX_MESSAGE_CHARACTERS = 4000
 
+# Each Rasa worker writes this line to its output once its model is loaded and it takes
+# messages (channels/webhook.py); the supervisor counts them, as /status reaches only one worker.
+RASA_WORKER_READY = "Rasa worker ready to take messages"
+
 # Environment for every Rasa process we start: no telemetry leaves the machine,
 # and library warnings that say nothing to an operator are silenced.
 RASA_PROCESS_ENV = {

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.settings import (
     RASA_PROCESS_ENV,
+    RASA_WORKER_READY,
     REPO_ROOT,
     Settings,
     backend_token,
@@ -38,10 +39,6 @@ lock_store:
 """
 
 
-# Each Rasa worker logs this once its model is loaded and it takes messages.
-RASA_WORKER_READY = b"Rasa server is up and running."
-
-
 @dataclass
 class Service:
     name: str
@@ -49,7 +46,7 @@ class Service:
     health_url: str
     startup_timeout: float
     process: subprocess.Popen | None = None
-    # Worker processes that must each report ready in the log (a health check reaches only one).
+    # Worker processes that must each write RASA_WORKER_READY to the log (a health check reaches only one).
     workers: int = 1
     log_start: int = 0
 
@@ -266,7 +263,7 @@ class Supervisor:
         path = self.log_dir / f"{service.name}.log"
         with open(path, "rb") as log:
             log.seek(service.log_start)
-            return log.read().count(RASA_WORKER_READY)
+            return log.read().count(RASA_WORKER_READY.encode())
 
     def log_tail(self, service: Service, lines: int = 15) -> str:
         path = self.log_dir / f"{service.name}.log"

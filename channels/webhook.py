@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.gc_tuning import freeze_startup_objects
+from bot.settings import RASA_WORKER_READY
+
+_announced = False
+
+
+async def announce_ready(app: Any, _loop: Any) -> None:
+    """Tells the supervisor this worker serves (once per process, whatever the log level)."""
+    global _announced
+    agent = getattr(app.ctx, "agent", None)
+    if _announced or agent is None or not agent.is_ready():
+        return
+    _announced = True
+    print(f"{RASA_WORKER_READY} (pid {os.getpid()})", file=sys.stderr, flush=True)
 
 
 def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResponse]]) -> Blueprint:
@@ -21,4 +37,5 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
     blueprint.add_route(receive, "/webhook", methods=["POST"])
     # Rasa loads the model before its server starts; then the worker's objects are frozen (once).
     blueprint.listener("after_server_start")(freeze_startup_objects)
+    blueprint.listener("after_server_start")(announce_ready)
     return blueprint
