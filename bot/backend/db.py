@@ -48,15 +48,25 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """Runs blocking SQLAlchemy work in a small thread pool, one transaction per call."""
+    """Runs blocking SQLAlchemy work in a small thread pool, one transaction per call.
+
+    Subclasses (the review database) choose their engine, pool size and schema."""
+
+    thread_name = "db"
 
     def __init__(self, url: str, workers: int = 8) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = self.make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
+        self._executor = ThreadPoolExecutor(max_workers=self.threads(workers), thread_name_prefix=self.thread_name)
+
+    @staticmethod
+    def make_engine(url: str) -> Engine:
+        return make_engine(url)
+
+    def threads(self, workers: int) -> int:
         # SQLite allows one writer at a time; more threads would only wait on its lock.
-        self._executor = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else workers,
-                                            thread_name_prefix="db")
+        return 1 if self.is_sqlite else workers
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
@@ -69,6 +79,11 @@ class Database:
     async def run(self, work: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.transaction, work)
+
+    async def call(self, work: Callable[[], T]) -> T:
+        """Runs any blocking function (tracker reads, exports) on the same threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, work)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -9,11 +9,6 @@ full-text search (PostgreSQL: ILIKE over the same text).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
-
 from sqlalchemy import (
     Boolean,
     Column,
@@ -27,13 +22,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.orm import declarative_base
 from sqlalchemy.pool import StaticPool
 
+from bot.backend.db import Database
 from bot.sqlite import on_connect
 
 ReviewBase = declarative_base()
-T = TypeVar("T")
 
 
 class Conversation(ReviewBase):
@@ -165,14 +160,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-class ReviewDatabase:
-    """The review database's engine, schema and an executor for running work off the event loop."""
+class ReviewDatabase(Database):
+    """The review database's engine, schema and threads for running work off the event loop."""
+
+    thread_name = "review-db"
+    make_engine = staticmethod(make_engine)
 
     def __init__(self, url: str, workers: int = 4) -> None:
-        self.url = url
-        self.engine = make_engine(url)
-        self.is_sqlite = url.startswith("sqlite")
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="review-db")
+        super().__init__(url, workers)
+
+    def threads(self, workers: int) -> int:
+        return workers  # staff pages only read; in WAL mode readers never wait for each other
 
     def create_schema(self) -> None:
         ReviewBase.metadata.create_all(self.engine)
@@ -189,20 +187,3 @@ class ReviewDatabase:
         if self.is_sqlite:
             with self.engine.begin() as connection:
                 connection.execute(text("ANALYZE"))
-
-    def transaction(self, work: Callable[[Session], T]) -> T:
-        with Session(self.engine, future=True, expire_on_commit=False) as session, session.begin():
-            return work(session)
-
-    async def run(self, work: Callable[[Session], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.transaction, work)
-
-    async def call(self, work: Callable[[], T]) -> T:
-        """Runs any blocking function (tracker reads, exports) on the same executor."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, work)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        self.engine.dispose()
