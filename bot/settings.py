@@ -41,6 +41,14 @@ def _number(name: str, default: float, kind: type = int):
         raise ValueError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {raw!r}") from error
 
 
+def _at_least_one(name: str, default: int) -> int:
+    """A whole number of 1 or more from the environment."""
+    value = _number(name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     """One of `allowed` from the environment (the first is the default)."""
     value = (os.environ.get(name) or allowed[0]).strip().lower()
@@ -221,15 +229,11 @@ def load_settings() -> Settings:
     detector = os.environ.get("LANGUAGE_DETECTOR", "lingua")
     if detector not in ("lingua", "langdetect"):
         raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
-    if _number("MESSAGE_CONCURRENCY", 4) < 1:
-        raise ValueError("MESSAGE_CONCURRENCY must be at least 1")
-    if _number("OUTBOX_RETENTION_DAYS", 30) < 1:
-        raise ValueError("OUTBOX_RETENTION_DAYS must be at least 1")
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
         rasa_port=_number("RASA_PORT", 5005),
         rasa_workers=_number("RASA_WORKERS", 2),
-        message_concurrency=_number("MESSAGE_CONCURRENCY", 4),
+        message_concurrency=_at_least_one("MESSAGE_CONCURRENCY", 4),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
@@ -251,7 +255,7 @@ def load_settings() -> Settings:
         notify_email_sender=_choice("NOTIFY_EMAIL_SENDER", ("local", "smtp")),
         notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),
         notify_max_attempts=_number("NOTIFY_MAX_ATTEMPTS", 8),
-        outbox_retention_days=_number("OUTBOX_RETENTION_DAYS", 30),
+        outbox_retention_days=_at_least_one("OUTBOX_RETENTION_DAYS", 30),
         reminder_days_before=_number("REMINDER_DAYS_BEFORE", 2),
         sms_account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
         sms_auth_token=os.environ.get("SMS_AUTH_TOKEN", ""),
