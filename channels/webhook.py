@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from bot.gc_tuning import freeze_startup_objects
 from bot.settings import RASA_WORKER_READY
+from channels import connection_balance
 
 _announced = False
 
@@ -35,7 +36,11 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
 
     blueprint.add_route(health, "/", methods=["GET"])
     blueprint.add_route(receive, "/webhook", methods=["POST"])
+    # Blueprints are made in Rasa's main process, before it starts its workers.
+    connection_balance.install_from_environment()
     # Rasa loads the model before its server starts; then the worker's objects are frozen (once).
     blueprint.listener("after_server_start")(freeze_startup_objects)
+    blueprint.listener("after_server_start")(connection_balance.start_serving)
     blueprint.listener("after_server_start")(announce_ready)
+    blueprint.listener("before_server_stop")(connection_balance.stop_serving)
     return blueprint

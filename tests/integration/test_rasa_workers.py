@@ -1,9 +1,13 @@
 """Two Rasa workers on one port (RASA_WORKERS=2): conversations whose messages land on either
 worker keep their context, and nothing is lost or stored twice."""
 
+import json
+import os
+import socket
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +69,39 @@ def test_messages_sent_at_once_to_one_conversation_are_handled_one_after_another
     user_at = [i for i, kind in enumerate(kinds) if kind == "user"]
     for start, end in zip(user_at, [*user_at[1:], len(kinds)], strict=True):
         assert "action_listen" in kinds[start:end] and "bot" in kinds[start:end]
+
+
+def _connections_by_worker(supervisor, client_ports: set[int]) -> dict[int, int]:
+    """How many of these client connections each Rasa worker process holds (read from /proc)."""
+    main = supervisor.service("rasa").process.pid
+    workers = [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+    rasa_port = supervisor.settings.rasa_port
+    inodes = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port, remote_port = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)
+        if local_port == rasa_port and remote_port in client_ports:
+            inodes[fields[9]] = remote_port
+    held = {}
+    for pid in workers:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir() if fd.name.isdigit()]
+        held[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return held
+
+
+def test_connections_arriving_together_are_shared_evenly_between_workers(two_workers):
+    # 16 clients connect at once, before any sends a byte: one worker alone used to accept most of them.
+    connections = [socket.create_connection(("127.0.0.1", two_workers.settings.rasa_port)) for _ in range(16)]
+    try:
+        for index, connection in enumerate(connections):
+            body = json.dumps({"sender": f"balance-{index}", "message": "kiitos"}).encode()
+            connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        for connection in connections:  # every connection is answered, wherever it was served
+            reply = connection.recv(65536)
+            assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+        held = _connections_by_worker(two_workers, {c.getsockname()[1] for c in connections})
+        assert sorted(held.values()) == [8, 8], held
+    finally:
+        for connection in connections:
+            connection.close()
