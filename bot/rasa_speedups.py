@@ -11,6 +11,12 @@
    native code that releases the GIL, so on a machine with two cores the event
    loop keeps serving other conversations meanwhile. One thread keeps the
    components' use sequential, as before.
+3. Rasa runs its model graphs (understanding a message, predicting the next
+   action) through dask's scheduler, which rebuilds the task graph and
+   queues every node on every call: about an eighth of the server's time
+   under load, for graphs of a dozen nodes run one after another. Here the
+   nodes needed for the targets run in an order worked out once per set of
+   targets, each given its inputs as dask would give them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from graphlib import TopologicalSorter
 from typing import Any
 
 _NLU_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
@@ -61,10 +68,41 @@ async def _parse_message(self: Any, message: Any, tracker: Any = None, only_outp
     return parse_data
 
 
+def _run_graph(self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None) -> dict[str, Any]:
+    """DaskGraphRunner.run without dask: the same nodes, inputs, results and errors."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = targets if targets else self._graph_schema.target_names
+    plans = self.__dict__.setdefault("_sequential_plans", {})
+    plan = plans.get(tuple(run_targets))
+    if plan is None:
+        schema = self._graph_schema.minimal_graph_schema(run_targets)
+        order = TopologicalSorter({name: [need for need in node.needs.values() if need in schema.nodes]
+                                   for name, node in schema.nodes.items()}).static_order()
+        plan = plans[tuple(run_targets)] = [(name, list(schema.nodes[name].needs.values())) for name in order]
+    # Like dask: an input is passed to the nodes that need it as the pair (name, value),
+    # the form every node's own result takes.
+    results: dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and any(value == node for node, _ in plan):
+            raise GraphRunError(f"Input value '{value}' clashes with a node name. Make sure that none of the "
+                                f"input names passed to the `run` method are the same as node names in the "
+                                f"graph schema.")
+        results[name] = (name, value)
+    try:
+        for name, needs in plan:
+            results[name] = self._instantiated_nodes[name](*(results.get(need, need) for need in needs))
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+    return dict(results[target] for target in run_targets)
+
+
 def install() -> None:
     """Replaces the slow parts; safe to call more than once."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
+    from rasa.engine.runner.dask import DaskGraphRunner
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
+    DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]

@@ -50,3 +50,81 @@ def test_nlu_runs_off_the_event_loop_thread():
     parsed = asyncio.run(MessageProcessor.parse_message(processor, message, tracker=object()))
     assert parsed["intent"]["name"] == "greet"
     assert seen["thread"].startswith("nlu")
+
+
+class Arithmetic:
+    """A graph component (registered by duck typing: GraphNode only calls create and the fn)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context, **kwargs):
+        return cls(config)
+
+    @staticmethod
+    def get_default_config():
+        return {}
+
+    def scale(self, x):
+        return x * self.config["factor"]
+
+    def add(self, x, y):
+        return x + y
+
+    def fail(self, x):
+        raise ValueError("component failed")
+
+
+def toy_runner(tmp_path, runner_class):
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    def node(fn, needs, factor=1, target=False):
+        return SchemaNode(needs=needs, uses=Arithmetic, constructor_name="create", fn=fn,
+                          config={"factor": factor}, eager=True, is_target=target)
+
+    schema = GraphSchema({
+        "double": node("scale", {"x": "__number__"}, factor=2),
+        "triple": node("scale", {"x": "__number__"}, factor=3),
+        "sum": node("add", {"x": "double", "y": "triple"}, target=True),
+        "ten_times": node("scale", {"x": "sum"}, factor=10, target=True),
+        "broken": node("fail", {"x": "__number__"}),
+    })
+    return runner_class.create(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "toy"))
+
+
+def dask_run(runner, inputs, targets):
+    """What Rasa's DaskGraphRunner.run does (install() replaces it in this process)."""
+    import dask
+
+    run_targets = targets or runner._graph_schema.target_names
+    graph = {name: (runner._instantiated_nodes[name], *node.needs.values())
+             for name, node in runner._graph_schema.minimal_graph_schema(run_targets).nodes.items()}
+    graph.update({name: (name, value) for name, value in inputs.items()})
+    return dict(dask.get(graph, run_targets))
+
+
+def test_graphs_run_without_dask_give_what_dask_gives(tmp_path):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot.rasa_speedups import _run_graph
+
+    runner = toy_runner(tmp_path, DaskGraphRunner)
+    for targets in (None, ["sum"], ["ten_times"], ["double", "sum"]):
+        assert _run_graph(runner, {"__number__": 4}, targets) == dask_run(runner, {"__number__": 4}, targets)
+    assert _run_graph(runner, {"__number__": 4}, ["ten_times"]) == {"ten_times": 200}
+    assert _run_graph(runner, {"__number__": 4}) == {"sum": 20, "ten_times": 200}
+
+
+def test_graph_errors_are_the_ones_dask_raised(tmp_path):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from bot.rasa_speedups import _run_graph
+
+    runner = toy_runner(tmp_path, DaskGraphRunner)
+    with pytest.raises(GraphComponentException):
+        _run_graph(runner, {"__number__": 4}, ["broken"])
+    with pytest.raises(GraphRunError):
+        _run_graph(runner, {"__number__": "sum"}, ["sum"])  # an input named like a node
