@@ -103,6 +103,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.redactor = default_redactor()
         self.slots = sensitive_slots()
         self.cache = TrackerCache(self.SQLEvent.__table__)
+        self._insert_events = self.SQLEvent.__table__.insert()  # built once, compiled once
 
     def _reuse_one_sqlite_connection(self) -> None:
         """One SQLite connection for the server's single event-loop thread, in write-ahead-log
@@ -148,7 +149,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Stores the tracker's new events, redacted (Rasa's save, with Core inserts and the cache)."""
         await self.stream_events(tracker)
-        table = self.SQLEvent.__table__
         with self.session_scope() as session:
             new_events = self.cache.unsaved_events(tracker)
             if new_events is None:
@@ -161,7 +161,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY),
                     "action_name": data.get("name"), "data": json.dumps(data)})
             if rows:
-                session.execute(table.insert(), rows)
+                session.execute(self._insert_events, rows)
             marker = self.cache.marker(session, tracker.sender_id)
             session.commit()
         self.cache.remember(tracker, marker)
