@@ -17,6 +17,14 @@
    under load, for graphs of a dozen nodes run one after another. Here the
    nodes needed for the targets run in an order worked out once per set of
    targets, each given its inputs as dask would give them.
+4. Rasa sends the action server the whole conversation with every action
+   call: 25-40 KB of JSON per call by the end of a booking, serialised by
+   Rasa and parsed again by the SDK. The action server is sent the current
+   turn's events only (from the user's latest message on), with the slots,
+   latest message, active form and the rest of the tracker's state as
+   before. That is all the SDK's forms and our actions read (the latest
+   input channel, the slots just extracted); an action that needs older
+   events must not be added without undoing this.
 """
 
 from __future__ import annotations
@@ -97,12 +105,41 @@ def _run_graph(self: Any, inputs: dict[str, Any] | None = None, targets: list[st
     return dict(results[target] for target in run_targets)
 
 
+class _CurrentTurnView:
+    """The part of a tracker that RemoteAction reads, with the events cut to the current turn."""
+
+    def __init__(self, tracker: Any) -> None:
+        self._tracker = tracker
+        self.sender_id = tracker.sender_id
+
+    def current_state(self, _verbosity: Any = None) -> dict[str, Any]:
+        from rasa.shared.core.events import UserUttered
+        from rasa.shared.core.trackers import EventVerbosity
+
+        state = self._tracker.current_state(EventVerbosity.NONE)
+        events = list(self._tracker.events)
+        start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+        state["events"] = [event.as_dict() for event in events[start:]]
+        return state
+
+
+_remote_action_call_format = None
+
+
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    return _remote_action_call_format(self, _CurrentTurnView(tracker), domain)
+
+
 def install() -> None:
     """Replaces the slow parts; safe to call more than once."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.engine.runner.dask import DaskGraphRunner
 
+    global _remote_action_call_format
+    if _remote_action_call_format is None:
+        _remote_action_call_format = RemoteAction._action_call_format
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]

@@ -128,3 +128,48 @@ def test_graph_errors_are_the_ones_dask_raised(tmp_path):
         _run_graph(runner, {"__number__": 4}, ["broken"])
     with pytest.raises(GraphRunError):
         _run_graph(runner, {"__number__": "sum"}, ["sum"])  # an input named like a node
+
+
+def test_the_action_server_is_sent_the_current_turn_with_the_whole_state():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    install()
+    domain = Domain.from_yaml("""
+version: "3.1"
+intents: [greet, book]
+slots:
+  language: {type: text, mappings: [{type: custom}]}
+  booking_category: {type: text, mappings: [{type: custom}]}
+""")
+    tracker = DialogueStateTracker.from_events("someone", [
+        ActionExecuted("action_listen"),
+        UserUttered("hei", {"name": "greet", "confidence": 1.0}, input_channel="sms"),
+        SlotSet("language", "fi"),
+        BotUttered("Hei!"),
+        ActionExecuted("action_listen"),
+        UserUttered("haluan varata ajan", {"name": "book", "confidence": 1.0}, input_channel="rest"),
+        SlotSet("booking_category", "permit"),
+    ], slots=domain.slots)
+    body = RemoteAction("validate_booking_form", None)._action_call_format(tracker, domain)
+    state = body["tracker"]
+    assert [event["event"] for event in state["events"]] == ["user", "slot"]
+    assert state["events"][0]["text"] == "haluan varata ajan"
+    assert state["slots"]["language"] == "fi"  # slots set in earlier turns are all there
+    assert state["latest_message"]["text"] == "haluan varata ajan"
+    assert state["latest_input_channel"] == "rest"
+    assert body["next_action"] == "validate_booking_form" and body["sender_id"] == "someone"
+
+
+def test_a_conversation_without_user_messages_is_sent_whole():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    install()
+    tracker = DialogueStateTracker.from_events("someone", [ActionExecuted("action_session_start"), SessionStarted()])
+    body = RemoteAction("action_anything", None)._action_call_format(tracker, Domain.empty())
+    assert [event["event"] for event in body["tracker"]["events"]] == ["action", "session_started"]
