@@ -2,9 +2,11 @@
 
 1. Rasa checks every action-server response with `jsonschema.validate`, which
    first validates the schema itself and builds a new validator on every call:
-   about a quarter of the Rasa server's time when forms run. The same schema is
-   checked here with one validator built once; behaviour (the ValidationError
-   raised on a bad response) is unchanged.
+   about a quarter of the Rasa server's time when forms run. Even built once,
+   the validator took 1.2 ms for a form's reply (each event is tried against
+   some 25 event schemas). The same schema is now checked by jsonschema-rs
+   (compiled; 4 us), and only a response it finds invalid goes through
+   jsonschema, for the same ValidationError Rasa raised.
 2. Rasa runs the NLU pipeline on its event loop, so while one message is
    understood every other conversation waits. Here the pipeline runs in one
    dedicated thread: the sentence embeddings and the language detector are
@@ -47,9 +49,23 @@ def _action_response_validator() -> Any:
     return validator_for(schema)(schema)
 
 
+@lru_cache(maxsize=1)
+def _fast_action_response_check() -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    from rasa.core.actions.action import RemoteAction
+
+    return jsonschema_rs.validator_for(RemoteAction.action_response_format_spec())
+
+
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     from jsonschema import ValidationError, exceptions
 
+    fast = _fast_action_response_check()
+    if fast is not None and fast.is_valid(result):
+        return True
     error = exceptions.best_match(_action_response_validator().iter_errors(result))
     if error is None:
         return True

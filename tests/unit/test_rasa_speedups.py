@@ -173,3 +173,38 @@ def test_a_conversation_without_user_messages_is_sent_whole():
     tracker = DialogueStateTracker.from_events("someone", [ActionExecuted("action_session_start"), SessionStarted()])
     body = RemoteAction("action_anything", None)._action_call_format(tracker, Domain.empty())
     assert [event["event"] for event in body["tracker"]["events"]] == ["action", "session_started"]
+
+
+def sdk_events():
+    from datetime import datetime
+
+    from rasa_sdk import events
+
+    return [events.SlotSet("language", "fi"), events.FollowupAction("action_listen"), events.ActiveLoop("booking_form"),
+            events.ActiveLoop(None), events.AllSlotsReset(), events.Restarted(), events.SessionStarted(),
+            events.ActionExecuted("utter_greet"), events.BotUttered("Hei"), events.ConversationPaused(),
+            events.ConversationResumed(), events.UserUtteranceReverted(), events.ActionReverted(),
+            events.ActionExecutionRejected("booking_form"), events.LoopInterrupted(True),
+            events.ReminderScheduled("remind", datetime(2026, 12, 1, 9), name="r"), events.ReminderCancelled(name="r"),
+            events.UserUttered("hei", {"intent": {"name": "greet", "confidence": 1.0}, "entities": []})]
+
+
+@pytest.mark.parametrize("response", [
+    {"events": sdk_events(), "responses": [{"text": "Hei", "buttons": [{"title": "a", "payload": "/b"}]}]},
+    {"events": [], "responses": []},
+    {},
+    {"events": [{"event": "slot"}]},
+    {"events": [{"event": "no such event"}]},
+    {"events": [{"event": "user", "parse_data": {"entities": "not a list"}}]},
+    {"events": "not a list"},
+    {"responses": ["not an object"]},
+    {"events": [{"no_event_key": 1}]},
+], ids=lambda response: str(response)[:40])
+def test_the_compiled_check_agrees_with_jsonschema(response):
+    import jsonschema
+
+    from bot.rasa_speedups import _fast_action_response_check
+
+    validator = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
+        RemoteAction.action_response_format_spec())
+    assert _fast_action_response_check().is_valid(response) == validator.is_valid(response)
