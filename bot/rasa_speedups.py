@@ -27,6 +27,10 @@
    before. That is all the SDK's forms and our actions read (the latest
    input channel, the slots just extracted); an action that needs older
    events must not be added without undoing this.
+5. Every tracker Rasa builds (several a message: each policy replays the
+   conversation on a fresh copy) copies each of the domain's slots with
+   `copy.copy`, whose generic protocol took 45 us for our 31 slots. Slots get
+   a `__copy__` that makes the same shallow copy directly (14 us).
 """
 
 from __future__ import annotations
@@ -146,11 +150,19 @@ def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
     return _remote_action_call_format(self, _CurrentTurnView(tracker), domain)
 
 
+def _copy_slot(self: Any) -> Any:
+    """What copy.copy gives for a slot (a new instance sharing the attribute values), made directly."""
+    copied = object.__new__(type(self))
+    copied.__dict__.update(self.__dict__)
+    return copied
+
+
 def install() -> None:
     """Replaces the slow parts; safe to call more than once."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.slots import Slot
 
     global _remote_action_call_format
     if _remote_action_call_format is None:
@@ -159,3 +171,4 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]
+    Slot.__copy__ = _copy_slot  # type: ignore[attr-defined]

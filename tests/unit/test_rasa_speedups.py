@@ -208,3 +208,22 @@ def test_the_compiled_check_agrees_with_jsonschema(response):
     validator = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
         RemoteAction.action_response_format_spec())
     assert _fast_action_response_check().is_valid(response) == validator.is_valid(response)
+
+
+def test_a_copied_slot_is_a_separate_slot_with_the_same_settings_and_value():
+    import copy
+
+    from rasa.shared.core.slots import AnySlot, BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
+
+    install()
+    mappings = [{"type": "custom"}]
+    for slot in (TextSlot("name", mappings, initial_value="Aino"), BooleanSlot("ok", mappings),
+                 CategoricalSlot("language", mappings, values=["fi", "sv", "en"], initial_value="fi"),
+                 FloatSlot("amount", mappings, max_value=5.0), ListSlot("items", mappings), AnySlot("any", mappings)):
+        slot.value = slot.initial_value
+        copied = copy.copy(slot)
+        assert type(copied) is type(slot) and copied is not slot
+        assert vars(copied) == vars(slot)
+        copied.value = "changed"
+        assert slot.value == slot.initial_value
+        assert copied.as_feature() is not None
