@@ -26,7 +26,9 @@
    latest message, active form and the rest of the tracker's state as
    before. That is all the SDK's forms and our actions read (the latest
    input channel, the slots just extracted); an action that needs older
-   events must not be added without undoing this.
+   events must not be added without undoing this. The forms' validation
+   actions, which get the domain, get it without its responses and action
+   list (40 -> 6 KB): the SDK reads only its slots and forms.
 5. Every tracker Rasa builds (several a message: each policy replays the
    conversation on a fresh copy) copies each of the domain's slots with
    `copy.copy`, whose generic protocol took 45 us for our 31 slots. Slots get
@@ -146,8 +148,14 @@ class _CurrentTurnView:
 _remote_action_call_format = None
 
 
+_DOMAIN_KEYS_NOT_SENT = ("responses", "actions")
+
+
 def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
-    return _remote_action_call_format(self, _CurrentTurnView(tracker), domain)
+    body = _remote_action_call_format(self, _CurrentTurnView(tracker), domain)
+    if "domain" in body:
+        body["domain"] = {key: value for key, value in body["domain"].items() if key not in _DOMAIN_KEYS_NOT_SENT}
+    return body
 
 
 def _copy_slot(self: Any) -> Any:

@@ -143,6 +143,10 @@ intents: [greet, book]
 slots:
   language: {type: text, mappings: [{type: custom}]}
   booking_category: {type: text, mappings: [{type: custom}]}
+forms:
+  booking_form: {required_slots: [booking_category]}
+responses:
+  utter_greet: [{text: Hei}]
 """)
     tracker = DialogueStateTracker.from_events("someone", [
         ActionExecuted("action_listen"),
@@ -161,6 +165,9 @@ slots:
     assert state["latest_message"]["text"] == "haluan varata ajan"
     assert state["latest_input_channel"] == "rest"
     assert body["next_action"] == "validate_booking_form" and body["sender_id"] == "someone"
+    # The domain (sent here as selective domain is off) keeps what the SDK reads, not the responses.
+    assert set(body["domain"]["slots"]) == {"language", "booking_category"} and "forms" in body["domain"]
+    assert "responses" not in body["domain"]
 
 
 def test_a_conversation_without_user_messages_is_sent_whole():
