@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,9 @@ FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 MAINTENANCE_SECONDS = 3600.0
 # One contact may ask for its keys a few times an hour; more requests are accepted but send nothing.
 RESEND_PER_RECIPIENT, RESEND_RECIPIENT_WINDOW = 3, 3600.0
+# One PIN hash at a time: scrypt takes 8 MB and 10 ms of a core, and bookings
+# hashing side by side in a burst took the cores from every other process.
+_PIN_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pin-hash")
 
 
 def _bad(code: str, message: str) -> ApiError:
@@ -180,7 +184,7 @@ class BookingApi:
         if phone is None and email is None:
             raise _bad("missing_contact", "Give a phone number or an e-mail address, or both.")
         pin = new_pin()
-        pin_hash, pin_salt = await asyncio.get_running_loop().run_in_executor(None, hash_pin, pin)
+        pin_hash, pin_salt = await asyncio.get_running_loop().run_in_executor(_PIN_HASHING, hash_pin, pin)
         new = service.NewBooking(category=body["category"], service_point=body["service_point"], slot_id=slot_id,
                                  persons=persons, name=name, phone=phone, email=email, language=language,
                                  pin_hash=pin_hash, pin_salt=pin_salt)
@@ -209,7 +213,7 @@ class BookingApi:
         prepared = prepare(body)
         rules = self.rules()
         stored = await self.run(lambda session: service.begin_attempt(session, rules, key))
-        if not await asyncio.get_running_loop().run_in_executor(None, service.check_pin, stored, pin):
+        if not await asyncio.get_running_loop().run_in_executor(_PIN_HASHING, service.check_pin, stored, pin):
             raise ApiError(404, "not_found", "No appointment matches this reservation key and PIN code.")
 
         def work(session: Session) -> dict[str, Any]:
