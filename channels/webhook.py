@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.gc_tuning import freeze_startup_objects
+from bot.rasa_speedups import close_shared_sessions
 from bot.settings import RASA_WORKER_READY
 from channels import connection_balance
 
@@ -43,4 +44,5 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
     blueprint.listener("after_server_start")(connection_balance.start_serving)
     blueprint.listener("after_server_start")(announce_ready)
     blueprint.listener("before_server_stop")(connection_balance.stop_serving)
+    blueprint.listener("after_server_stop")(close_shared_sessions)
     return blueprint

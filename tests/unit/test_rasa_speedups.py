@@ -234,3 +234,29 @@ def test_a_copied_slot_is_a_separate_slot_with_the_same_settings_and_value():
         copied.value = "changed"
         assert slot.value == slot.initial_value
         assert copied.as_feature() is not None
+
+
+async def test_calls_to_an_endpoint_share_one_session_and_its_connections():
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.rasa_speedups import close_shared_sessions
+
+    install()
+    peers = set()
+
+    async def webhook(request):
+        peers.add(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [], "got": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    async with TestServer(app) as server:
+        endpoint = EndpointConfig(str(server.make_url("/webhook")))
+        for number in range(5):
+            assert (await endpoint.request(json={"n": number}))["got"] == {"n": number}
+        assert len(peers) == 1  # one kept-alive connection, not one per call
+        await close_shared_sessions()
+        assert (await endpoint.request(json={"n": 5}))["got"] == {"n": 5}  # a new session after closing
+        await close_shared_sessions()
