@@ -12,10 +12,12 @@ removed from the messages saved with it, however the user spaced it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -93,11 +95,27 @@ def redact_event(
     return type(event)._from_parameters(redacted)
 
 
+@contextmanager
+def _creating_tables_alone(settings: dict[str, Any]) -> Iterator[None]:
+    """Rasa creates the tables as each worker starts; on SQLite the workers take turns
+    (a file lock on the database), instead of all but one logging "Could not create tables"."""
+    if settings.get("dialect", "sqlite") != "sqlite" or not settings.get("db"):
+        yield
+        return
+    with open(settings["db"], "ab") as database:  # an empty file is a new SQLite database
+        fcntl.flock(database, fcntl.LOCK_EX)  # independent of SQLite's own (fcntl) locks
+        try:
+            yield
+        finally:
+            fcntl.flock(database, fcntl.LOCK_UN)
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose new events are redacted on their way to the database."""
 
     def __init__(self, domain: Domain | None = None, **kwargs: Any) -> None:
-        super().__init__(domain, **kwargs)
+        with _creating_tables_alone(kwargs):
+            super().__init__(domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._reuse_one_sqlite_connection()
         self.redactor = default_redactor()

@@ -93,3 +93,32 @@ def test_a_new_model_rebuilds_trackers(database):
     tracker = start(store)
     store.domain = Domain.empty()
     assert run(store.retrieve("s1")) is not tracker
+
+
+def _start_store(database, start, errors):
+    import logging
+
+    class Errors(logging.Handler):
+        def emit(self, record):
+            errors.put(record.getMessage())
+
+    logging.getLogger("rasa.core.tracker_store").addHandler(Errors(logging.ERROR))
+    start.wait()
+    new_store(database)
+
+
+def test_workers_starting_together_create_the_tables_without_errors(database):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")  # as Sanic starts Rasa's workers
+    start, errors = context.Event(), context.Queue()
+    workers = [context.Process(target=_start_store, args=(database, start, errors)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    assert errors.empty()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)
