@@ -1,4 +1,9 @@
-"""The Rasa SDK action server: thin actions per feature, calling into `bot/`."""
+"""The Rasa SDK action server: thin actions per feature, calling into `bot/`.
+
+Each call carries the tracker's whole state (slots, latest message, active form)
+but only the current turn's events, from the user's latest message on; the forms'
+validation actions get the domain without its responses (bot/rasa_speedups.py).
+"""
 
 from bot.gc_tuning import freeze_startup_objects
 from bot.knowledge.render import default_renderer
