@@ -1,6 +1,7 @@
 """The web server's chat relay: reply shapes, order within a session, and Rasa being away."""
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
@@ -71,3 +72,37 @@ def test_unreachable_rasa_gets_the_service_notice_in_the_page_language(monkeypat
 
     replies = asyncio.run(ask())
     assert replies == [{"text": default_renderer().part("service_unavailable", "text", language)}]
+
+
+def test_a_long_polling_body_arriving_in_pieces_is_read_whole():
+    from bot.web.chat_relay import WholeBody
+
+    async def scenario():
+        stream = asyncio.StreamReader()
+        body = b'42["user_uttered",{"message":"' + b"a" * 100_000 + b'"}]'
+        stream.feed_data(body[:65_536])  # what had arrived when engine.io read it
+
+        async def rest_later():
+            await asyncio.sleep(0.05)
+            stream.feed_data(body[65_536:])
+
+        later = asyncio.ensure_future(rest_later())
+        assert await WholeBody(stream).read(len(body)) == body
+        await later
+        cut = asyncio.StreamReader()
+        cut.feed_data(b"42[")
+        cut.feed_eof()
+        assert await WholeBody(cut).read(10) == b"42["  # the client gave up: what came
+
+    asyncio.run(scenario())
+
+
+def test_the_relays_engineio_server_reads_bodies_whole():
+    from bot.web.chat_relay import WholeBody
+
+    relay = ChatRelay(load_settings(), None, "token")
+    request = SimpleNamespace(_message=SimpleNamespace(path="/socket.io/?EIO=4", method="POST", headers={},
+                                                       version=(1, 1)),
+                              _payload=object(), transport=None)
+    environ = relay.sio.eio._async["translate_request"](request)
+    assert isinstance(environ["wsgi.input"], WholeBody) and environ["wsgi.input"].stream is request._payload
