@@ -2,7 +2,8 @@
 
 Each call carries the tracker's whole state (slots, latest message, active form)
 but only the current turn's events, from the user's latest message on; the forms'
-validation actions get the domain without its responses (bot/rasa_speedups.py).
+validation actions get the domain without its responses (bot/runtime/speedups.py).
+actions/current_turn.py says what an action may read of the conversation.
 """
 
 from bot.gc_tuning import freeze_startup_objects

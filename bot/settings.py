@@ -13,7 +13,7 @@ SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 MAX_MESSAGE_CHARACTERS = 4000
 
 # Each Rasa worker writes this line to its output once its model is loaded and it takes
-# messages (channels/webhook.py); the supervisor counts them, as /status reaches only one worker.
+# messages (bot/runtime/webhook.py); the supervisor counts them, as /status reaches only one worker.
 RASA_WORKER_READY = "Rasa worker ready to take messages"
 
 # Environment for every Rasa process we start: no telemetry leaves the machine,
@@ -87,8 +87,10 @@ class Settings:
     rasa_port: int = 5005
     # Rasa worker processes on the one port (each a core's worth of work; about 0.5 GB each).
     rasa_workers: int = 2
-    # Messages one Rasa process works on at once; the rest wait their turn in order (channels/admission.py).
+    # Messages one Rasa process works on at once; the rest wait their turn in order (bot/runtime/admission.py).
     message_concurrency: int = 4
+    # Patches of library internals switched off (RASA_PATCHES_DISABLED=a,b or all; bot/runtime/patches.py).
+    rasa_patches_disabled: frozenset[str] = frozenset()
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -221,6 +223,12 @@ def chat_relay_token() -> str:
     return persisted_secret("chat_relay_token", "CHAT_RELAY_TOKEN")
 
 
+def _patches_disabled() -> frozenset[str]:
+    from bot.runtime.patches import disabled_names  # the registry knows the names
+
+    return disabled_names(os.environ.get("RASA_PATCHES_DISABLED"))
+
+
 def load_settings() -> Settings:
     """Reads the environment now (no caching): use in tests and at process start."""
     default_language = os.environ.get("BOT_DEFAULT_LANGUAGE", "fi")
@@ -234,6 +242,7 @@ def load_settings() -> Settings:
         rasa_port=_number("RASA_PORT", 5005),
         rasa_workers=_number("RASA_WORKERS", 2),
         message_concurrency=_at_least_one("MESSAGE_CONCURRENCY", 4),
+        rasa_patches_disabled=_patches_disabled(),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,

@@ -30,14 +30,6 @@ from bot.settings import (
     persisted_secret,
 )
 
-# Several Rasa workers share one port and take turns on a conversation through
-# locks in a SQLite file (Rasa's in-memory lock store serves one process only).
-WORKER_LOCK_STORE = """
-lock_store:
-  type: bot.scaling.lock_store.SQLiteLockStore
-  db: ${RASA_LOCK_DB}
-"""
-
 
 @dataclass
 class Service:
@@ -126,6 +118,7 @@ class Supervisor:
             "TRACKER_DB": str(settings.tracker_db),
             # Scale-out runs one worker per Rasa server (several servers, Redis locks).
             "SANIC_WORKERS": "1" if self.scale_out else str(settings.rasa_workers),
+            # Several workers share conversation locks in this file (bot/runtime/endpoints.py).
             "RASA_LOCK_DB": str(settings.tracker_db.parent / "locks.db"),
             "TRACKER_DB_URL": settings.tracker_url,
             "REVIEW_DB_URL": settings.review_url,
@@ -149,7 +142,7 @@ class Supervisor:
                 60,
             ),
             self._actions_service("actions", s.actions_port),
-            self._rasa_service("rasa", s.rasa_port, self._endpoints()),
+            self._rasa_service("rasa", s.rasa_port, REPO_ROOT / "endpoints.yml"),
             Service(
                 "sms-gateway",
                 [python, "-m", "bot.sms.simulator", "--host", s.host, "--port", str(s.sms_gateway_port)],
@@ -172,15 +165,6 @@ class Supervisor:
         rasa = [self._rasa_service(f"rasa-{n}", port, scale.endpoints) for n, port in enumerate(scale.rasa_ports, 1)]
         return kept + actions + rasa
 
-    def _endpoints(self) -> Path:
-        """endpoints.yml, plus a lock store the workers share when Rasa runs several (RASA_WORKERS)."""
-        if self.settings.rasa_workers <= 1:
-            return REPO_ROOT / "endpoints.yml"
-        path = self.settings.tracker_db.parent / "endpoints-workers.yml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text((REPO_ROOT / "endpoints.yml").read_text() + WORKER_LOCK_STORE)
-        return path
-
     def _actions_service(self, name: str, port: int) -> Service:
         return Service(
             name,
@@ -194,7 +178,8 @@ class Supervisor:
         return Service(
             name,
             [
-                sys.executable, "-m", "rasa", "run",
+                # The launcher: version check, patches, and a shared lock store for several workers.
+                sys.executable, "-m", "bot.runtime",
                 "--model", str(self.model),
                 "--interface", s.host,
                 "--port", str(port),

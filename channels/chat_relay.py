@@ -19,8 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.runtime.webhook import webhook_blueprint
 from channels.rest import answer_with_replies
-from channels.webhook import webhook_blueprint
 
 
 class ChatRelayInput(InputChannel):

@@ -18,9 +18,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity.tokens import without_claimed_identity
+from bot.runtime.notice import agent_of, handle_or_apologise
+from bot.runtime.webhook import webhook_blueprint
 from bot.settings import MAX_MESSAGE_CHARACTERS
-from channels.notice import agent_of, handle_or_apologise
-from channels.webhook import webhook_blueprint
 
 MAX_SENDER_CHARACTERS = 128
 

@@ -28,10 +28,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.runtime.notice import agent_of, handle_or_apologise
+from bot.runtime.webhook import webhook_blueprint
 from bot.sms.gateway import SIGNATURE_HEADER, GatewayClient, GatewayError, conversation_id, signature_is_valid
 from bot.sms.text import format_sms
-from channels.notice import agent_of, handle_or_apologise
-from channels.webhook import webhook_blueprint
 
 logger = logging.getLogger(__name__)
 

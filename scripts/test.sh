@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's checks: data validation, lint, pytest (unit, integration over
-# real HTTP, conversation tests per language). Exits non-zero on any failure,
+# The project's checks: data validation, lint, pytest (unit, contract, integration
+# over real HTTP, conversation tests per language), then two integration files again
+# with every patch of library internals switched off. Exits non-zero on any failure,
 # including pytest collecting no tests (exit code 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +16,11 @@ echo "== ruff"
 
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
+
+# The same answers with every patch of library internals switched off (bot/runtime/patches.py):
+# a representative pair of integration files, run against stock Rasa code.
+if [ $# -eq 0 ]; then
+  echo "== pytest, every patch switched off (RASA_PATCHES_DISABLED=all)"
+  RASA_PATCHES_DISABLED=all .venv/bin/python -m pytest -q \
+    tests/integration/test_rest_conversations.py tests/integration/test_booking_chat.py
+fi

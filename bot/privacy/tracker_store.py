@@ -1,5 +1,5 @@
 """Rasa's SQL tracker store, redacting every event before it is written (and keeping
-recent conversations in memory between turns, bot/tracker_cache.py).
+recent conversations in memory between turns, bot/runtime/tracker_cache.py).
 
 SQLite by default (var/tracker.db); the other SQLTrackerStore settings
 (dialect, host, port, username, password) select PostgreSQL. Slots listed as
@@ -29,12 +29,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.privacy.redaction import Redactor, default_redactor, value_pattern
 from bot.privacy.sealing import is_sealed
-from bot.rasa_speedups import install as install_rasa_speedups
+from bot.runtime.tracker_cache import TrackerCache
 from bot.sqlite import on_connect
-from bot.tracker_cache import TrackerCache
-
-# The tracker store is the one module of ours every Rasa server loads.
-install_rasa_speedups()
 
 # Slots whose values are personal by definition (the verification and booking
 # forms add theirs here); extend with REDACTED_SLOTS="a,b".

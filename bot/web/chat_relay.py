@@ -28,6 +28,7 @@ from socketio import AsyncServer
 
 from bot.identity.tokens import IDENTITY_METADATA_KEY, TokenVerifier, VerifiedIdentity, verifier_from_environment
 from bot.knowledge.render import default_renderer
+from bot.runtime.patches import install_patches
 from bot.settings import MAX_MESSAGE_CHARACTERS, SUPPORTED_LANGUAGES, Settings, chat_relay_token
 
 logger = logging.getLogger(__name__)
@@ -61,28 +62,6 @@ def socketio_messages(collected: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return messages
 
 
-class WholeBody:
-    """A request body whose `read(n)` waits for all n bytes. python-engineio 4.4 reads a
-    long-polling POST with one `read(n)`, which returns what has arrived so far: a long
-    message that came in pieces was cut and lost (seen in CI with a 100 KB message)."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-
-    async def read(self, length: int = -1) -> bytes:
-        if length is None or length < 0:
-            return await self.stream.read()
-        try:
-            return await self.stream.readexactly(length)
-        except asyncio.IncompleteReadError as error:  # the client stopped sending: what there is
-            return error.partial
-
-
-def _with_whole_body(environ: dict[str, Any]) -> dict[str, Any]:
-    environ["wsgi.input"] = WholeBody(environ["wsgi.input"])
-    return environ
-
-
 class ChatRelay:
     """socket.io sessions of the chat page, attached to the web server's aiohttp app."""
 
@@ -92,9 +71,7 @@ class ChatRelay:
         self.token = token
         # Same origin only: the page is served by this server.
         self.sio = AsyncServer(async_mode="aiohttp", max_http_buffer_size=1_000_000)
-        read_request = self.sio.eio._async["translate_request"]
-        self.sio.eio._async = {**self.sio.eio._async,
-                               "translate_request": lambda request: _with_whole_body(read_request(request))}
+        install_patches("web")  # engine.io reads request bodies whole (bot/runtime/engineio_body.py)
         self.identities: dict[str, VerifiedIdentity] = {}  # socket id -> verified login
         self.sessions_busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # lock, messages waiting
         self.http: aiohttp.ClientSession | None = None

@@ -105,3 +105,40 @@ def test_connections_arriving_together_are_shared_evenly_between_workers(two_wor
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_the_launcher_logged_each_patch_it_installed(two_workers):
+    from bot.runtime.patches import PATCHES
+
+    log = (two_workers.log_dir / "rasa.log").read_text(errors="replace")
+    for patch in PATCHES:
+        if patch.process == "rasa" and patch.name not in two_workers.settings.rasa_patches_disabled:
+            assert f"Patch {patch.name} installed" in log, patch.name
+
+
+def test_the_tracker_database_gone_fails_the_turn_plainly_on_every_worker(two_workers):
+    """As in scale-out: no worker carries on in its own memory when the database fails."""
+    from bot.knowledge.render import default_renderer
+
+    if "fail_loud_tracker_store" in two_workers.settings.rasa_patches_disabled:
+        pytest.skip("the fail-loud tracker store is switched off (RASA_PATCHES_DISABLED)")
+    notice = default_renderer().part("service_unavailable", "text", "fi")
+    question = TURNS["fi"][1]
+    chats = [Conversation(two_workers) for _ in range(6)]
+    for chat in chats:
+        chat.say("Hei")
+    database = sqlite3.connect(two_workers.settings.tracker_db)
+    database.execute("ALTER TABLE events RENAME TO events_gone")  # the database can no longer be read
+    database.commit()
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            replies = list(pool.map(lambda chat: chat.texts(question), chats))
+    finally:
+        database.execute("ALTER TABLE events_gone RENAME TO events")
+        database.commit()
+        database.close()
+    assert replies == [notice] * len(chats)
+    for chat in chats:  # the database is back: each conversation goes on from what it holds
+        assert CITIZENSHIP_NUMBER in chat.texts(question)
+        texts = [e["text"] for e in chat.tracker()["events"] if e["event"] == "user"]
+        assert texts == ["Hei", question]

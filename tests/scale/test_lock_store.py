@@ -1,4 +1,4 @@
-"""The Redis lock store shared by several Rasa servers (bot/scaling/lock_store.py), against a real
+"""The Redis lock store shared by several Rasa servers (bot/runtime/lock_store.py), against a real
 redis-server: servers taking turns on one conversation never overlap, and none is refused."""
 
 import asyncio
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.scaling.lock_store import AtomicRedisLockStore
+from bot.runtime.lock_store import AtomicRedisLockStore
 from deploy.local import LocalRedis
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ def test_configured_from_endpoints(redis_server):
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig(url="127.0.0.1", type="bot.scaling.lock_store.AtomicRedisLockStore",
+    config = EndpointConfig(url="127.0.0.1", type="bot.runtime.lock_store.AtomicRedisLockStore",
                             port=str(redis_server.port), db="1", password="", key_prefix="migri")
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)

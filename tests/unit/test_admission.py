@@ -1,4 +1,4 @@
-"""Messages are worked on a few at a time, in the order they came (channels/admission.py)."""
+"""Messages are worked on a few at a time, in the order they came (bot/runtime/admission.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from channels import admission
-from channels.admission import in_turn
+from bot.runtime import admission
+from bot.runtime.admission import in_turn
 
 
 @pytest.fixture(autouse=True)

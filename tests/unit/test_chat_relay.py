@@ -75,7 +75,7 @@ def test_unreachable_rasa_gets_the_service_notice_in_the_page_language(monkeypat
 
 
 def test_a_long_polling_body_arriving_in_pieces_is_read_whole():
-    from bot.web.chat_relay import WholeBody
+    from bot.runtime.engineio_body import WholeBody
 
     async def scenario():
         stream = asyncio.StreamReader()
@@ -98,7 +98,7 @@ def test_a_long_polling_body_arriving_in_pieces_is_read_whole():
 
 
 def test_the_relays_engineio_server_reads_bodies_whole():
-    from bot.web.chat_relay import WholeBody
+    from bot.runtime.engineio_body import WholeBody
 
     relay = ChatRelay(load_settings(), None, "token")
     request = SimpleNamespace(_message=SimpleNamespace(path="/socket.io/?EIO=4", method="POST", headers={},

@@ -3,7 +3,7 @@
 import socket
 import time
 
-from channels.connection_balance import SERVING_WITHIN_SECONDS, ConnectionBalancer, pick_target
+from bot.runtime.connection_balance import SERVING_WITHIN_SECONDS, ConnectionBalancer, pick_target
 
 NOW = 1000.0
 SERVING = [NOW, NOW, NOW]

@@ -6,7 +6,7 @@ import pytest
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.scaling.lock_store import LOCK_POLL_SECONDS, SQLiteLockStore
+from bot.runtime.lock_store import LOCK_POLL_SECONDS, SQLiteLockStore
 
 
 @pytest.fixture
@@ -69,5 +69,5 @@ def test_a_waiting_message_looks_again_soon(path, monkeypatch):
 
 
 def test_configured_from_endpoints(path):
-    store = LockStore.create(EndpointConfig(type="bot.scaling.lock_store.SQLiteLockStore", db=path))
+    store = LockStore.create(EndpointConfig(type="bot.runtime.lock_store.SQLiteLockStore", db=path))
     assert isinstance(store, SQLiteLockStore) and store.issue_ticket("c2") == 0

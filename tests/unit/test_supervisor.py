@@ -30,7 +30,7 @@ def test_every_rasa_worker_must_report_ready_since_this_launch(tmp_path: Path) -
 async def test_a_worker_announces_itself_once_and_only_with_a_model(monkeypatch, capsys) -> None:
     from types import SimpleNamespace
 
-    from channels import webhook
+    from bot.runtime import webhook
 
     monkeypatch.setattr(webhook, "_announced", False)
     without_model = SimpleNamespace(ctx=SimpleNamespace(agent=None))

@@ -13,8 +13,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic.request import Request
 
 from bot.knowledge.render import default_renderer
+from bot.runtime.admission import in_turn
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
-from channels.admission import in_turn
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import socket
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -184,24 +185,31 @@ def _balanced_serve(original_serve: Any, **settings: Any) -> Any:
     return original_serve(**settings)
 
 
-def install(workers: int) -> None:
-    """In the main process, before Sanic starts its `workers` worker processes (once)."""
+def install(workers: int) -> Callable[[], None]:
+    """In the main process, before Sanic starts its `workers` worker processes (the patch
+    `connection_balance`, bot/runtime/patches.py). Returns how to undo it."""
     global _balancer
     if _balancer is not None or workers <= 1 or not hasattr(socket, "send_fds"):
-        return
+        return lambda: None
     from sanic.server import runners
 
+    original = runners.serve
     _balancer = ConnectionBalancer(workers)
-    runners.serve = partial(_balanced_serve, runners.serve)
+    runners.serve = partial(_balanced_serve, original)
+
+    def undo() -> None:
+        global _balancer
+        runners.serve, _balancer = original, None
+    return undo
 
 
-def install_from_environment() -> None:
+def install_from_environment() -> Callable[[], None]:
     """Balances when Rasa runs several workers (SANIC_WORKERS, as Rasa reads it)."""
     try:
         workers = int(os.environ.get("SANIC_WORKERS") or 1)
     except ValueError:
-        return
-    install(workers)
+        return lambda: None
+    return install(workers)
 
 
 def start_serving(*_: object) -> None:

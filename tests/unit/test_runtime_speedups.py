@@ -1,15 +1,22 @@
-"""The faster check of action-server responses accepts and refuses what Rasa's own check does."""
+"""The speed-up patches (bot/runtime/speedups.py) do what the Rasa code they replace did."""
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.rasa_speedups import install
+from bot.runtime.patches import install_patches, uninstall_all
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _patched():
+    """The Rasa server's patches, as the launcher installs them (undone after this module)."""
+    install_patches("rasa", frozenset(), version_problems=[])
+    yield
+    uninstall_all()
 
 
 @pytest.fixture(scope="module")
 def action():
-    install()
     return RemoteAction("action_anything", None)
 
 
@@ -36,7 +43,6 @@ def test_nlu_runs_off_the_event_loop_thread():
 
     from rasa.core.processor import MessageProcessor
 
-    install()
     seen = {}
 
     def parse_with_graph(message, tracker, only_output_properties):
@@ -95,7 +101,7 @@ def toy_runner(tmp_path, runner_class):
 
 
 def dask_run(runner, inputs, targets):
-    """What Rasa's DaskGraphRunner.run does (install() replaces it in this process)."""
+    """What Rasa's DaskGraphRunner.run does (the graph_runner patch replaces it)."""
     import dask
 
     run_targets = targets or runner._graph_schema.target_names
@@ -108,7 +114,7 @@ def dask_run(runner, inputs, targets):
 def test_graphs_run_without_dask_give_what_dask_gives(tmp_path):
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.rasa_speedups import _run_graph
+    from bot.runtime.speedups import _run_graph
 
     runner = toy_runner(tmp_path, DaskGraphRunner)
     for targets in (None, ["sum"], ["ten_times"], ["double", "sum"]):
@@ -121,7 +127,7 @@ def test_graph_errors_are_the_ones_dask_raised(tmp_path):
     from rasa.engine.exceptions import GraphComponentException, GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.rasa_speedups import _run_graph
+    from bot.runtime.speedups import _run_graph
 
     runner = toy_runner(tmp_path, DaskGraphRunner)
     with pytest.raises(GraphComponentException):
@@ -136,7 +142,6 @@ def test_the_action_server_is_sent_the_current_turn_with_the_whole_state():
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    install()
     domain = Domain.from_yaml("""
 version: "3.1"
 intents: [greet, book]
@@ -176,7 +181,6 @@ def test_a_conversation_without_user_messages_is_sent_whole():
     from rasa.shared.core.events import ActionExecuted, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    install()
     tracker = DialogueStateTracker.from_events("someone", [ActionExecuted("action_session_start"), SessionStarted()])
     body = RemoteAction("action_anything", None)._action_call_format(tracker, Domain.empty())
     assert [event["event"] for event in body["tracker"]["events"]] == ["action", "session_started"]
@@ -210,30 +214,11 @@ def sdk_events():
 def test_the_compiled_check_agrees_with_jsonschema(response):
     import jsonschema
 
-    from bot.rasa_speedups import _fast_action_response_check
+    from bot.runtime.speedups import _fast_action_response_check
 
     validator = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
         RemoteAction.action_response_format_spec())
     assert _fast_action_response_check().is_valid(response) == validator.is_valid(response)
-
-
-def test_a_copied_slot_is_a_separate_slot_with_the_same_settings_and_value():
-    import copy
-
-    from rasa.shared.core.slots import AnySlot, BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
-
-    install()
-    mappings = [{"type": "custom"}]
-    for slot in (TextSlot("name", mappings, initial_value="Aino"), BooleanSlot("ok", mappings),
-                 CategoricalSlot("language", mappings, values=["fi", "sv", "en"], initial_value="fi"),
-                 FloatSlot("amount", mappings, max_value=5.0), ListSlot("items", mappings), AnySlot("any", mappings)):
-        slot.value = slot.initial_value
-        copied = copy.copy(slot)
-        assert type(copied) is type(slot) and copied is not slot
-        assert vars(copied) == vars(slot)
-        copied.value = "changed"
-        assert slot.value == slot.initial_value
-        assert copied.as_feature() is not None
 
 
 async def test_calls_to_an_endpoint_share_one_session_and_its_connections():
@@ -241,9 +226,8 @@ async def test_calls_to_an_endpoint_share_one_session_and_its_connections():
     from aiohttp.test_utils import TestServer
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.rasa_speedups import close_shared_sessions
+    from bot.runtime.speedups import close_shared_sessions
 
-    install()
     peers = set()
 
     async def webhook(request):

@@ -99,7 +99,7 @@ class SQLiteLockStore(AtomicTickets, LockStore):
     Rasa's in-memory lock store only serves one process; this one needs no
     Redis. Every change is one BEGIN IMMEDIATE transaction; a lock's row is
     deleted with its last ticket. Configured in endpoints as
-    `type: bot.scaling.lock_store.SQLiteLockStore` with `db: <path>`.
+    `type: bot.runtime.lock_store.SQLiteLockStore` with `db: <path>`.
     """
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, db: str | None = None, **_: Any) -> None:

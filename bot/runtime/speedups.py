@@ -1,5 +1,8 @@
 """Speed-ups for stock Rasa 3.6 that profiling under load pointed at (bench/load, py-spy).
 
+The replacement functions only: bot/runtime/patches.py installs them (each by name,
+switchable off, for the pinned Rasa version only); docs/performance.md gives each one's gain.
+
 1. Rasa checks every action-server response with `jsonschema.validate`, which
    first validates the schema itself and builds a new validator on every call:
    about a quarter of the Rasa server's time when forms run. Even built once,
@@ -25,15 +28,11 @@
    turn's events only (from the user's latest message on), with the slots,
    latest message, active form and the rest of the tracker's state as
    before. That is all the SDK's forms and our actions read (the latest
-   input channel, the slots just extracted); an action that needs older
-   events must not be added without undoing this. The forms' validation
+   input channel, the slots just extracted): actions/current_turn.py says
+   what an action may read, and a test keeps actions to it. The forms' validation
    actions, which get the domain, get it without its responses and action
    list (40 -> 6 KB): the SDK reads only its slots and forms.
-5. Every tracker Rasa builds (several a message: each policy replays the
-   conversation on a fresh copy) copies each of the domain's slots with
-   `copy.copy`, whose generic protocol took 45 us for our 31 slots. Slots get
-   a `__copy__` that makes the same shallow copy directly (14 us).
-6. Rasa opens a new HTTP session, and so a new connection (its address
+5. Rasa opens a new HTTP session, and so a new connection (its address
    looked up in a thread), for every call to the action server. Calls now
    share one session per endpoint and event loop, whose connections are kept
    for 2 s between calls: less than the action server's 5 s, so a
@@ -150,24 +149,18 @@ class _CurrentTurnView:
         return state
 
 
-_remote_action_call_format = None
+# Rasa's own RemoteAction._action_call_format, set when the patch is installed (bot/runtime/patches.py).
+upstream_action_call_format: Any = None
 
 
 _DOMAIN_KEYS_NOT_SENT = ("responses", "actions")
 
 
 def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
-    body = _remote_action_call_format(self, _CurrentTurnView(tracker), domain)
+    body = upstream_action_call_format(self, _CurrentTurnView(tracker), domain)
     if "domain" in body:
         body["domain"] = {key: value for key, value in body["domain"].items() if key not in _DOMAIN_KEYS_NOT_SENT}
     return body
-
-
-def _copy_slot(self: Any) -> Any:
-    """What copy.copy gives for a slot (a new instance sharing the attribute values), made directly."""
-    copied = object.__new__(type(self))
-    copied.__dict__.update(self.__dict__)
-    return copied
 
 
 KEEP_ALIVE_SECONDS = 2.0  # below Sanic's (the SDK's server) 5 s keep-alive timeout
@@ -210,22 +203,3 @@ async def close_shared_sessions(*_: object) -> None:
     for session in [s for s in _shared_sessions if s.loop is loop]:
         _shared_sessions.remove(session)
         await session.close()
-
-
-def install() -> None:
-    """Replaces the slow parts; safe to call more than once."""
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.processor import MessageProcessor
-    from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.core.slots import Slot
-    from rasa.utils.endpoints import EndpointConfig
-
-    global _remote_action_call_format
-    if _remote_action_call_format is None:
-        _remote_action_call_format = RemoteAction._action_call_format
-    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
-    DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]
-    Slot.__copy__ = _copy_slot  # type: ignore[attr-defined]
-    EndpointConfig.session = _shared_session  # type: ignore[method-assign]

@@ -5,14 +5,17 @@ Rasa 3.6 wraps every tracker store in `FailSafeTrackerStore`: when the
 database cannot be read it starts the conversation afresh in memory, and when
 it cannot be written it keeps the events in that one server's memory. With
 several servers that silently forks a conversation (its context is lost, and
-what was said meanwhile never reaches the database). Here:
+what was said meanwhile never reaches the database). `FailLoudTrackerStore`
+passes the error on instead; the launcher installs it as the Agent's wrapper in
+every setup (the patch `fail_loud_tracker_store`). For PostgreSQL,
+`ResilientSQLTrackerStore` adds:
 
 - pooled connections are checked before use, so the first message after the
   database restarts does not fail on a connection the restart closed;
 - a failed read or write is retried for about two seconds (a restart, a
   fail-over);
 - then the error goes up to the channel, which tells the user the service is
-  unavailable right now (channels/notice.py), and nothing of the turn is
+  unavailable right now (bot/runtime/notice.py), and nothing of the turn is
   stored anywhere: the next message continues from the database.
 """
 
@@ -22,7 +25,6 @@ import asyncio
 import logging
 from typing import Any
 
-import rasa.core.agent
 import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
@@ -48,12 +50,6 @@ class FailLoudTrackerStore(FailSafeTrackerStore):
 
     def on_tracker_store_retrieve_error(self, error: Exception) -> None:
         raise TrackerStoreUnavailable(str(error)) from error
-
-
-# The Agent wraps its tracker store in rasa.core.agent.FailSafeTrackerStore when it
-# is created, which is after Rasa has imported this module (to create the store
-# named in endpoints): replace the wrapper there.
-rasa.core.agent.FailSafeTrackerStore = FailLoudTrackerStore
 
 
 def _is_transient(error: Exception) -> bool:

@@ -1,4 +1,6 @@
-"""The blueprint every webhook channel serves: GET / (health) and POST /webhook."""
+"""The blueprint every webhook channel serves: GET / (health) and POST /webhook, with the
+listeners each Rasa worker runs as it starts and stops (connection balancing, shared
+sessions, the ready line the supervisor counts)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.gc_tuning import freeze_startup_objects
-from bot.rasa_speedups import close_shared_sessions
+from bot.runtime import connection_balance
+from bot.runtime.speedups import close_shared_sessions
 from bot.settings import RASA_WORKER_READY
-from channels import connection_balance
 
 _announced = False
 
@@ -37,8 +39,6 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
 
     blueprint.add_route(health, "/", methods=["GET"])
     blueprint.add_route(receive, "/webhook", methods=["POST"])
-    # Blueprints are made in Rasa's main process, before it starts its workers.
-    connection_balance.install_from_environment()
     # Rasa loads the model before its server starts; then the worker's objects are frozen (once).
     blueprint.listener("after_server_start")(freeze_startup_objects)
     blueprint.listener("after_server_start")(connection_balance.start_serving)
