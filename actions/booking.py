@@ -24,6 +24,7 @@ from actions.forms import answer_digression, latest_text, say, stop_events, text
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import Outcome, booking_client
 from bot.booking.places import ServicePointMatcher
+from bot.booking.rules import MAX_PERSONS, MIN_PERSONS, horizon_days, normalise_email, normalise_phone, persons_in_text
 from bot.knowledge.store import default_knowledge
 from bot.language.dates import parse_date
 from bot.privacy.sealing import default_sealer
@@ -32,10 +33,8 @@ from bot.settings import get_settings
 BOOKING_SLOTS = ("booking_category", "booking_service_point", "booking_persons", "booking_date", "booking_slot",
                  "booking_name", "booking_contact", "booking_confirmed")
 STATE_SLOTS = ("booking_offered", "booking_outcome")
-MAX_DAYS_AHEAD = 100
 SEARCH_DAYS = 30
 OFFERED_TIMES = 5
-MAX_PERSONS = 6
 
 CATEGORY_WORDS = {
     "residence_permit": r"oleskelulu|oleskelulup|uppehållstillst|residence permit|\bpermit",
@@ -44,20 +43,7 @@ CATEGORY_WORDS = {
     "eu_registration": r"\beu\b|rekisteröin|registrering|registration",
     "identity": r"henkilöllisyy|tunnistautu|identitet|identity|identify",
 }
-NUMBER_WORDS = {
-    "yksi": 1, "kaksi": 2, "kolme": 3, "neljä": 4, "viisi": 5, "kuusi": 6, "seitsemän": 7,
-    "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-}
 NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+){0,4}\.?$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-PHONE = re.compile(r"^\+?[\d ()-]{7,20}$")
-WEEKDAY_ABBREVIATIONS = {
-    "fi": ("ma", "ti", "ke", "to", "pe", "la", "su"),
-    "sv": ("mån", "tis", "ons", "tor", "fre", "lör", "sön"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def local_zone() -> ZoneInfo:
@@ -71,9 +57,11 @@ def today() -> dt.date:
 def time_label(start: str, language: str) -> str:
     """ "ti 1.12. klo 9.00", "tis 1.12. kl. 9.00", "Tue 1 Dec at 9:00" in Helsinki time."""
     moment = dt.datetime.fromisoformat(start).astimezone(local_zone())
-    weekday = WEEKDAY_ABBREVIATIONS[language][moment.weekday()]
+    calendar = default_knowledge().calendar
+    weekday = calendar["weekday_abbreviations"][language][moment.weekday()]
     if language == "en":
-        return f"{weekday} {moment.day} {MONTH_ABBREVIATIONS[moment.month - 1]} at {moment.hour}:{moment.minute:02d}"
+        month = calendar["month_abbreviations"]["en"][moment.month - 1]
+        return f"{weekday} {moment.day} {month} at {moment.hour}:{moment.minute:02d}"
     clock = "klo" if language == "fi" else "kl."
     return f"{weekday} {moment.day}.{moment.month}. {clock} {moment.hour}.{moment.minute:02d}"
 
@@ -83,24 +71,14 @@ def localized(names: dict[str, str] | None, language: str, fallback: str = "") -
     return names.get(language) or names.get("en") or fallback
 
 
-def parse_persons(text: str) -> int | None:
-    digits = re.search(r"\d+", text)
-    if digits:
-        return int(digits.group())
-    for word in re.findall(r"\w+", text.lower()):
-        if word in NUMBER_WORDS:
-            return NUMBER_WORDS[word]
-    return None
-
-
 def parse_contact(text: str) -> dict[str, str] | None:
+    """{"email": ...} or {"phone": ...} (E.164), normalised as the backend stores them; None if neither."""
     text = text.strip().rstrip(".")
-    if EMAIL.match(text):
-        return {"email": text}
-    digits = re.sub(r"\D", "", text)
-    if PHONE.match(text) and 7 <= len(digits) <= 15:
-        return {"phone": text}
-    return None
+    email = normalise_email(text)
+    if email is not None:
+        return {"email": email}
+    phone = normalise_phone(text)
+    return {"phone": phone} if phone is not None else None
 
 
 def masked_contact(contact: dict[str, str]) -> str:
@@ -242,11 +220,11 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_persons(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> dict[str, Any]:
-        persons = parse_persons(latest_text(tracker))
+        persons = persons_in_text(latest_text(tracker))
         if persons is not None and persons > MAX_PERSONS:
             say(dispatcher, tracker, "persons_too_many")
             return {"booking_persons": None}
-        if persons is None or persons < 1:
+        if persons is None or persons < MIN_PERSONS:
             return self._rejected(dispatcher, tracker, "booking_persons", "persons_invalid")
         return {"booking_persons": float(persons)}
 
@@ -279,7 +257,7 @@ class ValidateBookingForm(FormValidationAction):
         day = parse_date(latest_text(tracker), today())
         if day is None:
             return self._rejected(dispatcher, tracker, "booking_date", "date_invalid")
-        if day > today() + dt.timedelta(days=MAX_DAYS_AHEAD):
+        if day > today() + dt.timedelta(days=horizon_days()):
             say(dispatcher, tracker, "date_too_far")
             return {"booking_date": None}
         return await self._offer(dispatcher, tracker, max(day, today()))
@@ -296,7 +274,7 @@ class ValidateBookingForm(FormValidationAction):
         if chosen is not None:
             return {"booking_slot": chosen}
         day = parse_date(text, today())
-        if day is not None and day <= today() + dt.timedelta(days=MAX_DAYS_AHEAD):
+        if day is not None and day <= today() + dt.timedelta(days=horizon_days()):
             result = await self._offer(dispatcher, tracker, max(day, today()))
             if not result.get("booking_offered") and "booking_outcome" not in result:
                 # Nothing on that day either: keep offering the earlier times.

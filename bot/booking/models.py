@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from bot.backend.db import Base
+from bot.booking.rules import MAX_PERSONS, MIN_PERSONS
 
 ACTIVE, CANCELLED = "active", "cancelled"
 
@@ -87,7 +88,7 @@ class Slot(Base):
 class Booking(Base):
     __tablename__ = "booking_bookings"
     __table_args__ = (
-        CheckConstraint("persons BETWEEN 1 AND 6", name="ck_booking_persons"),
+        CheckConstraint(f"persons BETWEEN {MIN_PERSONS} AND {MAX_PERSONS}", name="ck_booking_persons"),
         Index("ix_booking_bookings_phone", "phone", "status"),
         Index("ix_booking_bookings_email", "email", "status"),
     )

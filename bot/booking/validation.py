@@ -1,14 +1,28 @@
-"""Checks and normal forms for what applicants type: phone numbers, e-mail, names, persons.
+"""The backend's checks of what applicants type: phone numbers, e-mail, names, persons.
 
 Each `parse_*` returns the value to store or raises `InvalidInput` with an error
-code and an English message for the API.
+code and an English message for the API. The rules themselves (the persons
+limit, what a phone number or e-mail address is) are in bot/booking/rules.py,
+which the chat's booking form uses too.
 """
 
 from __future__ import annotations
 
 import re
 
-MIN_PERSONS, MAX_PERSONS = 1, 6
+from bot.booking.rules import (
+    EMAIL_PATTERN,
+    MAX_EMAIL_LENGTH,
+    MAX_PERSONS,
+    MAX_PHONE_LENGTH,
+    MIN_PERSONS,
+    PHONE_PATTERN,
+    normalise_email,
+    normalise_phone,
+)
+
+__all__ = ["EMAIL_PATTERN", "MAX_EMAIL_LENGTH", "MAX_PERSONS", "MAX_PHONE_LENGTH", "MIN_PERSONS", "PHONE_PATTERN"]
+
 LANGUAGES = ("fi", "sv", "en")
 FINNISH_COUNTRY_CODE = "358"
 MAX_NAME_LENGTH = 100
@@ -16,18 +30,6 @@ MAX_NAME_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # What the API description says a name is (the same rule as parse_name).
 NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-# The patterns below are both the rule and what the API description publishes.
-_SEPARATORS = r"[\s().\-]*"
-PHONE_PATTERN = (rf"^{_SEPARATORS}(?:(?:\+|00){_SEPARATORS}[1-9](?:{_SEPARATORS}[0-9]){{6,14}}"
-                 rf"|0{_SEPARATORS}[1-9](?:{_SEPARATORS}[0-9]){{5,10}}){_SEPARATORS}$")
-MAX_PHONE_LENGTH = 32
-EMAIL_PATTERN = (r"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-                 r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\s*$")
-MAX_EMAIL_LENGTH = 254
-_PHONE = re.compile(PHONE_PATTERN)
-_EMAIL = re.compile(EMAIL_PATTERN)
-_NOT_DIGITS = re.compile(r"[^0-9]")
-_SEPARATOR = re.compile(r"[\s().\-]")
 
 
 class InvalidInput(ValueError):
@@ -37,11 +39,12 @@ class InvalidInput(ValueError):
 
 
 def parse_persons(value: object) -> int:
-    """1..6 persons; integral JSON numbers only (2.0 is 2, "2" and true are not numbers)."""
+    """1..MAX_PERSONS persons; integral JSON numbers only (2.0 is 2, "2" and true are not numbers)."""
+    wrong = f"persons must be a whole number from {MIN_PERSONS} to {MAX_PERSONS}."
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput("invalid_persons", "persons must be a whole number from 1 to 6.")
+        raise InvalidInput("invalid_persons", wrong)
     if isinstance(value, float) and not value.is_integer():
-        raise InvalidInput("invalid_persons", "persons must be a whole number from 1 to 6.")
+        raise InvalidInput("invalid_persons", wrong)
     persons = int(value)
     if persons > MAX_PERSONS:
         raise InvalidInput(
@@ -50,29 +53,24 @@ def parse_persons(value: object) -> int:
             "book another appointment for the others.",
         )
     if persons < MIN_PERSONS:
-        raise InvalidInput("invalid_persons", "persons must be at least 1.")
+        raise InvalidInput("invalid_persons", f"persons must be at least {MIN_PERSONS}.")
     return persons
 
 
 def parse_phone(value: object) -> str:
     """E.164 (+358401234567) from Finnish (040 123 4567) or international (+44 20..., 0044 ...) input."""
-    if not isinstance(value, str) or len(value) > MAX_PHONE_LENGTH or not _PHONE.search(value):
+    phone = normalise_phone(value)
+    if phone is None:
         raise InvalidInput("invalid_phone",
                            "The phone number is not valid: use e.g. 040 123 4567 or the international form +358 ...")
-    text = _SEPARATOR.sub("", value)
-    digits = _NOT_DIGITS.sub("", value)
-    if text.startswith("+"):
-        return "+" + digits
-    if text.startswith("00"):
-        return "+" + digits[2:]
-    return "+" + FINNISH_COUNTRY_CODE + digits[1:]
+    return phone
 
 
 def parse_email(value: object) -> str:
-    if not isinstance(value, str) or len(value) > MAX_EMAIL_LENGTH or not _EMAIL.search(value):
+    email = normalise_email(value)
+    if email is None:
         raise InvalidInput("invalid_email", "The e-mail address is not valid.")
-    local, _, domain = value.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
+    return email
 
 
 def parse_name(value: object) -> str:

@@ -3,7 +3,8 @@
 "huomenna", "ensi maanantaina", "3.12.", "i morgon", "på fredag", "next Friday",
 "3 December", "joulukuun 3." and "as soon as possible" all become a calendar
 date (the earliest day the user wants); anything else is None, so the form can
-ask again with an example.
+ask again with an example. The weekday and month names are in
+knowledge/calendar.yml (`reading`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+
+from bot.booking.rules import month_names, weekday_names
 
 ASAP = re.compile(
     r"\b(asap|as soon as possible|soonest|earliest|first (free|available)|any ?time|whenever|"
@@ -21,29 +24,6 @@ TOMORROW = re.compile(r"\b(tomorrow|huomenna|huominen|imorgon|i morgon)\b")
 DAY_AFTER = re.compile(r"\b(day after tomorrow|ylihuomenna|i övermorgon|iövermorgon)\b")
 NEXT_WEEK = re.compile(r"\b(next week|ensi viikolla|ensi viikko|tulevalla viikolla|nästa vecka|kommande vecka)\b")
 
-WEEKDAYS = {
-    0: ("monday", "mon", "maanantai", "måndag"),
-    1: ("tuesday", "tue", "tiistai", "tisdag"),
-    2: ("wednesday", "wed", "keskiviikko", "onsdag"),
-    3: ("thursday", "thu", "torstai", "torsdag"),
-    4: ("friday", "fri", "perjantai", "fredag"),
-    5: ("saturday", "sat", "lauantai", "lördag"),
-    6: ("sunday", "sun", "sunnuntai", "söndag"),
-}
-MONTHS = {
-    1: ("january", "jan", "tammikuu", "januari"),
-    2: ("february", "feb", "helmikuu", "februari"),
-    3: ("march", "mar", "maaliskuu", "mars"),
-    4: ("april", "apr", "huhtikuu"),
-    5: ("may", "toukokuu", "maj"),
-    6: ("june", "jun", "kesäkuu", "juni"),
-    7: ("july", "jul", "heinäkuu", "juli"),
-    8: ("august", "aug", "elokuu", "augusti"),
-    9: ("september", "sep", "sept", "syyskuu"),
-    10: ("october", "oct", "lokakuu", "oktober", "okt"),
-    11: ("november", "nov", "marraskuu"),
-    12: ("december", "dec", "joulukuu"),
-}
 NUMERIC = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b|\b(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4})?)?(?!\d)")
 ORDINAL_SUFFIX = re.compile(r"(\d{1,2})(?:st|nd|rd|th|:e|:a)\b")
 
@@ -53,7 +33,7 @@ def _words(text: str) -> list[str]:
 
 
 def _weekday(word: str) -> int | None:
-    for number, names in WEEKDAYS.items():
+    for number, names in enumerate(weekday_names()):
         for name in names:
             # Finnish case endings: maanantaina, maanantaihin; Swedish: måndagen, måndags
             if word == name or (len(name) > 3 and word.startswith(name) and len(word) - len(name) <= 4):
@@ -62,7 +42,7 @@ def _weekday(word: str) -> int | None:
 
 
 def _month(word: str) -> int | None:
-    for number, names in MONTHS.items():
+    for number, names in enumerate(month_names(), 1):
         for name in names:
             if word == name:
                 return number
