@@ -38,7 +38,7 @@ _ENDINGS = sorted({
     "lle", "lla", "llä", "lta", "ltä", "ssa", "ssä", "sta", "stä", "ksi", "na", "nä", "n", "a", "ä", "ia", "iä",
     "ille", "illa", "illä", "ilta", "iltä", "issa", "issä", "ista", "istä", "in", "iin", "aan", "ään", "een",
     "oon", "uun", "yyn", "hin", "kin", "kaan", "kään", "ineen", "tä", "ta", "ien", "jen", "ja", "jä",
-    "t", "s", "'s", "’s", "s'",
+    "s", "'s", "’s", "s'",
 }, key=len, reverse=True)
 
 # Words after which a name follows: after a strong cue also an unlisted or lower-case one
@@ -144,6 +144,8 @@ def _listed(word: str) -> tuple[int, bool] | None:
     stem = folded.split(":")[0]
     if stem != folded and stem in names:
         return names[stem]
+    if not word[:1].isupper():
+        return None
     for ending in _ENDINGS:  # a Finnish case ending on a foreign name: "Haddadille", "Omarin"
         base = stem[:-len(ending)]
         if stem.endswith(ending) and len(base) >= 4 and base in names:
@@ -180,9 +182,10 @@ def classify(word: str) -> Reading:
         if listed and listed[0] <= 300 and not listed[1]:  # "Niemisen": a place, and a common surname
             return Reading(AMBIGUOUS, listed[0], True, True)
         return Reading(PLACE, 0, False, True)
-    if person:
+    if person:  # an ordinary word of Swedish or English too ("inga") is ambiguous
         rank = rank if listed else CAPITALISED_RANK if place else 100
-        return Reading(AMBIGUOUS if other or place else NAME, rank, True, place, True)
+        ambiguous = bool(other) or place or bool(listed and listed[1])
+        return Reading(AMBIGUOUS if ambiguous else NAME, rank, True, place, True)
     if other:
         return Reading(ORDINARY, rank, bool(listed), False)
     if listed:
@@ -230,8 +233,8 @@ def find_names(text: str) -> Iterator[Span]:
     # is also a word ("soitin Laineelle", "Thank you Grace"); in lower case only when common as a name.
     for i, token in enumerate(tokens):
         reading = readings[i]
-        if len(token.text) < 2 or after_place_word[i] or not _shaped_like_name(token) or _town(reading):
-            continue
+        if len(token.text) < 3 or after_place_word[i] or not _shaped_like_name(token) or _town(reading):
+            continue  # two letters alone ("Kl. 12") are rarely a name; "Li Wei" is found beside "Wei"
         if token.capitalised and not token.sentence_start:
             is_name[i] = reading.kind in (NAME, AMBIGUOUS) or reading.kind == ORDINARY and reading.listed
         elif token.capitalised:  # a Finnish name in any case ending ("Jukalle voi soittaa")
@@ -254,8 +257,9 @@ def find_names(text: str) -> Iterator[Span]:
                 fits = reading.kind in (NAME, AMBIGUOUS, UNKNOWN) if strong else reading.listed
                 fits = fits or reading.kind == ORDINARY and reading.listed
             else:
-                fits = strong and len(token.text) >= 3 and (
-                    reading.kind == NAME or reading.kind == AMBIGUOUS and reading.rank <= LOWER_CASE_RANK)
+                fits = len(token.text) >= 3 and reading.kind == NAME  # "hej ja e olena"
+            if taken == 0 and re.search(r"[.!?]", text[tokens[i].end:token.start]):
+                break  # a cue reaches no further than its sentence
             if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading):
                 break
             is_name[j] = True
@@ -275,6 +279,9 @@ def find_names(text: str) -> Iterator[Span]:
             if not beside:
                 continue
             reading = readings[i]
+            if tokens[i].capitalised and tokens[i].sentence_start and reading.kind != NAME and not (
+                    i + 1 < len(tokens) and is_name[i + 1] and tokens[i + 1].capitalised):
+                continue  # "Skriv Inga ...": a sentence's first word joins only a capitalised name after it
             if tokens[i].capitalised and (reading.kind in (NAME, AMBIGUOUS, UNKNOWN) or reading.listed) \
                     or not tokens[i].capitalised and (reading.kind == NAME or _PARTICLE.match(folded[i])):
                 is_name[i] = changed = True
