@@ -1,47 +1,45 @@
 """Finds and replaces personal data in text: the one place that knows what to redact.
 
-Kinds: Finnish personal identity codes (henkilötunnus), e-mail addresses,
-reservation keys (12 Crockford base32 characters, "ABCD-EFGH-2JKM"), phone
-numbers, customer numbers (8 digits, also "1234 5678"), dates with a year
-(dates of birth, also "1. helmikuuta 1990" and "syntynyt 1.2.90"), PINs and
-one-time codes named as such ("PIN-koodini on 123 456", "min pinkod är ...",
-"my PIN is ...") or typed alone (six digits), and long digit runs. Keywords
-are matched in their inflected forms ("asiakasnumerollani", "koodin"). The agency's
-own public numbers and addresses (knowledge/facts.yml) are left as they are.
-More patterns can be added with a YAML file named by REDACTION_EXTRA_PATTERNS
-({label: regex}); a named group `lead` in a pattern (a keyword before the
-value) stays in the text, as in the built-in keyword patterns.
+What is found, by whom: identifiers and contact details (bot/privacy/identifiers.py:
+identity codes, personnummer, IBAN, passport and permit card numbers, PINs and codes,
+dates of birth, phone numbers, e-mail addresses, reservation keys, customer numbers),
+street addresses (bot/privacy/addresses.py) and person names (bot/privacy/names.py).
+Each find becomes a typed placeholder ("[NAME]", "[ADDRESS]", "[IBAN]" ...,
+bot/privacy/spans.py) so a reviewer still follows the conversation. The agency's own
+public numbers and addresses (knowledge/facts.yml, the service points) and business IDs
+are left as they are. More patterns can be added with a YAML file named by
+REDACTION_EXTRA_PATTERNS ({label: regex}); a named group `lead` in a pattern (a keyword
+before the value) stays in the text.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from stdnum.fi import hetu
 
+from bot.privacy.addresses import find_addresses
+from bot.privacy.identifiers import find_identifiers
+from bot.privacy.names import find_names
 from bot.privacy.sealing import SEAL_PREFIX
+from bot.privacy.spans import PLACEHOLDER, Span, choose, replace
 
-HETU_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-HETU_CENTURY_SIGNS = "+-ABCDEFUVWXY"
+KEEP = "keep"  # a find that is public (an agency number, a business ID): left in the text
+_BUSINESS_ID = re.compile(r"(?<![\w-])\d{7}-\d(?![\w-])")
+# A company named with its legal form: "Kebab Palace Oy", "Bygg & Montage Ab", "Nordic Build Ltd".
+_COMPANY = re.compile(r"(?:(?:[A-ZÅÄÖ][\w'.-]*|&)\s+){1,4}(?:Oyj?|Abp?|Ky|Ay|Tmi|Ltd|Inc|LLC|GmbH|AB|OY|Oy Ab)(?![\w])")
 
 
 def hetu_is_valid(code: str) -> bool:
     """Checks a Finnish personal identity code's shape, date and check character."""
-    code = re.sub(r"\s", "", code).upper()
-    match = re.fullmatch(r"(\d{2})(\d{2})(\d{2})([" + re.escape(HETU_CENTURY_SIGNS) + r"])(\d{3})([0-9A-Y])", code)
-    if not match:
-        return False
-    day, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return False
-    number = int(match.group(1) + match.group(2) + match.group(3) + match.group(5))
-    return HETU_CHECK_CHARACTERS[number % 31] == match.group(6)
+    return hetu.is_valid(re.sub(r"\s", "", code))
 
 
 def _national_digits(text: str) -> str:
@@ -52,55 +50,6 @@ def _national_digits(text: str) -> str:
     if digits.startswith("358"):
         digits = "0" + digits[3:]
     return digits
-
-
-# Words that may join a keyword to the value: "PIN-koodini on 123456", "my PIN is ...".
-_JOIN = r"(?:\W{1,3}(?:on|oli|nyt|siis|är|var|nu|is|was|now))*\W{0,3}"
-# Crockford base32 (no I, L, O, U), the alphabet of reservation keys.
-_KEY_CHAR = "[0-9a-hjkmnp-tv-z]"
-_RESERVATION_KEY = rf"{_KEY_CHAR}{{4}}[\s-]?{_KEY_CHAR}{{4}}[\s-]?{_KEY_CHAR}{{4}}(?![\w-])"
-_MONTHS = (
-    "tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kesäkuuta|heinäkuuta|elokuuta|syyskuuta|lokakuuta|"
-    "marraskuuta|joulukuuta|januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
-    "january|february|march|may|june|july|august|october"
-)
-_DATE = (
-    r"\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)?\d{2}(?!\d)"
-    rf"|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+(?:19|20)?\d{{2}}(?!\d)"
-    rf"|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d)"
-    r"|(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)|\d{6}(?!\d)"
-)
-
-# Order matters: the more specific kinds are replaced first, and a kind named
-# by its keyword ("varaustunnus ...", "asiakasnumero ...") before the bare
-# shapes. A group named `lead` (the keyword) is kept in the text.
-PATTERNS: list[tuple[str, str]] = [
-    ("ID_CODE", r"(?<![\w])\d{6}\s?[-+A-FU-Ya-fu-y]\s?\d{3}\s?[0-9A-Ya-y](?![\w])"),
-    ("EMAIL", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("RESERVATION_KEY", r"(?i)(?P<lead>\b(?:varaustun\w*|varauskoodi\w*|varausnumero\w*|bokningskod\w*|"
-                        r"bokningsnummer\w*|bokningsnyckel\w*|reservation key|reservation code|booking key|"
-                        r"booking reference|booking code)" + _JOIN + r")(?<![\w-])" + _RESERVATION_KEY),
-    # A bare key: grouped with hyphens, or with at least one digit and one letter.
-    ("RESERVATION_KEY", rf"(?i)(?<![\w-]){_KEY_CHAR}{{4}}-{_KEY_CHAR}{{4}}-{_KEY_CHAR}{{4}}(?![\w-])"),
-    ("RESERVATION_KEY", rf"(?i)(?<![\w-])(?=(?:{_KEY_CHAR}\s?){{0,11}}\d)(?=(?:{_KEY_CHAR}\s?){{0,11}}[a-z])"
-                        + _RESERVATION_KEY),
-    ("CUSTOMER_NUMBER", r"(?i)(?P<lead>\b(?:asiakasnum\w*|asiakasnro|kundnummer\w*|kundnumret|kundnr|"
-                        r"customer (?:number|no\.?)|client number)" + _JOIN + r")\d{4}[\s-]?\d{4}(?!\d)"),
-    ("DATE", r"(?i)(?P<lead>\b(?:syntymäai\w*|syntyny\w*|synt\.|född\w*|födelse\w*|date of birth|born(?: on)?|"
-             r"dob|birth ?date|birthday)" + _JOIN + r")(?:" + _DATE + ")"),
-    ("CODE", r"(?i)(?P<lead>\b(?:pin|otp|passcode|tunnuslu\w*|(?:\w+-)?\w*koodi\w*|"
-             r"(?:\w+-)?\w*kod(?:en|er|erna)?|(?:\w+-)?\w*code)"
-             + _JOIN + r")\d(?:[\s-]?\d){3,7}(?!\d)"),
-    ("DATE", r"(?<![\d.])\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:19|20)\d{2}(?!\d)"
-             r"|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"
-             rf"|(?i:(?<!\d)\d{{1,2}}\.?\s+(?:{_MONTHS})\s+(?:19|20)\d{{2}}(?!\d))"
-             rf"|(?i:\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d))"),
-    ("PHONE", r"(?<![\w+])(?:\+|00)\d[\d\s()-]{6,18}\d(?!\d)|(?<![\w+])0\d[\d\s-]{5,14}\d(?!\d)"),
-    ("CUSTOMER_NUMBER", r"(?<!\d)\d{4}\s?\d{4}(?!\d)"),
-    # A bare six-digit number is most often a PIN or one-time code typed alone.
-    ("CODE", r"(?<![\w.,])\d{6}(?![\w]|[.,]\d)"),
-    ("NUMBER", r"(?<!\d)\d{9,}(?!\d)"),
-]
 
 
 MEMO_SIZE = 20_000  # redacted strings remembered (the process holds its conversations anyway)
@@ -115,7 +64,7 @@ class Redactor:
     extra_patterns: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._patterns = [(kind, re.compile(p)) for kind, p in [*PATTERNS, *self.extra_patterns.items()]]
+        self._patterns = [(kind, re.compile(p)) for kind, p in self.extra_patterns.items()]
         # Intent, action and slot names, button titles and the bot's own texts recur in every
         # stored event; each string ran through every pattern again (6% of the server's time).
         self._recent: dict[str, str] = {}
@@ -137,14 +86,27 @@ class Redactor:
         return redacted
 
     def _redact(self, text: str) -> str:
+        if not any(character.isalnum() for character in text):
+            return text
+        return replace(text, [span for span in choose(self.spans(text)) if span.kind != KEEP])
+
+    def spans(self, text: str) -> Iterator[Span]:
+        """Every candidate find, overlapping; public ones as KEEP spans that outweigh the rest."""
+        for span in [*find_identifiers(text, self._is_allowed), *find_addresses(text), *self._extra_spans(text)]:
+            if self._is_allowed(text[span.start:span.end]):
+                yield Span(span.start, span.end, KEEP, 100)
+            else:
+                yield span
+        for pattern in (_BUSINESS_ID, _COMPANY, PLACEHOLDER):  # placeholders stay as they are
+            for match in pattern.finditer(text):
+                yield Span(match.start(), match.end(), KEEP, 100)
+        yield from find_names(text)
+
+    def _extra_spans(self, text: str) -> Iterator[Span]:
         for kind, pattern in self._patterns:
-            def replace(match: re.Match[str], kind: str = kind) -> str:
+            for match in pattern.finditer(text):
                 lead = match.groupdict().get("lead") or ""  # the keyword that named the value stays
-                if self._is_allowed(match.group(0)[len(lead):]):
-                    return match.group(0)
-                return f"{lead}[{kind}]"
-            text = pattern.sub(replace, text)
-        return text
+                yield Span(match.start() + len(lead), match.end(), kind.lower(), 90)
 
     def redact_value(self, value: Any) -> Any:
         """Redacts every string inside JSON-like data (sealed values are already unreadable)."""

@@ -93,7 +93,7 @@ def leaks(text):
 
 def test_the_conversation_store_holds_no_personal_data(assistant, conversations):
     stored = "\n".join(stored_strings(assistant, list(conversations.values())))
-    assert "[RESERVATION_KEY]" in stored and "[CODE]" in stored and "[CUSTOMER_NUMBER]" in stored
+    assert "[KEY]" in stored and "[PIN]" in stored and "[CUSTOMER_NUMBER]" in stored
     assert leaks(stored) == []
 
 
@@ -102,7 +102,7 @@ def test_the_review_index_holds_no_personal_data(assistant, staff):
     assert page.status_code == 200 and "Keskusteluja: 1" in page.text
     with sqlite3.connect(assistant.settings.review_url.removeprefix("sqlite:///")) as database:
         indexed = "\n".join(" ".join(map(str, row)) for row in database.execute("SELECT * FROM review_conversations"))
-    assert "[RESERVATION_KEY]" in indexed and leaks(indexed) == []
+    assert "[KEY]" in indexed and leaks(indexed) == []
 
 
 def test_transcripts_and_exports_hold_no_personal_data(staff, conversations):
@@ -111,7 +111,7 @@ def test_transcripts_and_exports_hold_no_personal_data(staff, conversations):
     found = staff.get("/review/conversations", q="bokningskod", language="sv").text
     conversation_id = found.split('href="/review/conversations/')[1].split('"')[0]
     transcript = staff.get(f"/review/conversations/{conversation_id}").text
-    assert "Min bokningskod är [RESERVATION_KEY]" in transcript and leaks(transcript) == []
+    assert "Min bokningskod är [KEY]" in transcript and leaks(transcript) == []
     exported_csv = staff.get("/review/export.csv").text
     exported_json = staff.get("/review/export.json").text
     assert leaks(exported_csv) == [] and leaks(exported_json) == []
@@ -129,4 +129,4 @@ def test_a_labelled_message_exports_redacted(staff):
     event_id = staff.get(page).text.split('id="message-')[1].split('"')[0]
     assert staff.post(f"{page}/training", {"event_id": event_id, "intent": "help"}, page).status_code == 303
     exported = staff.get("/review/training/export.yml").text
-    assert "my PIN is [CODE] and my reservation key is [RESERVATION_KEY]" in exported and leaks(exported) == []
+    assert "my PIN is [PIN] and my reservation key is [KEY]" in exported and leaks(exported) == []

@@ -59,7 +59,7 @@ async def test_date_range_filter(review):
 async def test_transcript_shows_each_message_with_language_intent_and_confidence(review):
     await review.login("ville")
     html = await (await review.client.get("/review/conversations/2")).text()
-    assert "min pinkod är [CODE] funkar inte" in html and "123456" not in html
+    assert "min pinkod är [PIN] funkar inte" in html and "123456" not in html
     assert "nlu_fallback" in html and "ask_booking_check (0.21)" in html
     assert "<dd>sv</dd>" in html and "0.93" in html and "Hej! Hur kan jag hjälpa dig?" in html
     assert ("ville", "view", 2, "") in audit(review)
@@ -94,11 +94,11 @@ async def test_misunderstood_message_becomes_training_data(review):
     # Marking again changes the intent instead of adding a second example.
     await review.post("/review/conversations/2/training", {"event_id": str(fallback_message), "intent": "help"})
     html = await (await review.client.get("/review/training")).text()
-    assert "min pinkod är [CODE] funkar inte" in html and html.count('class="small">Poista') == 1
+    assert "min pinkod är [PIN] funkar inte" in html and html.count('class="small">Poista') == 1
     response = await review.client.get("/review/training/export.yml?language=sv")
     assert response.headers["Content-Disposition"].startswith("attachment")
     examples = RasaYAMLReader().reads(await response.text()).intent_examples
-    assert [(m.get("intent"), m.get("text")) for m in examples] == [("help", "min pinkod är [CODE] funkar inte")]
+    assert [(m.get("intent"), m.get("text")) for m in examples] == [("help", "min pinkod är [PIN] funkar inte")]
     assert RasaYAMLReader().reads(await (await review.client.get(
         "/review/training/export.yml?language=fi")).text()).intent_examples == []
     bad = await review.post("/review/conversations/2/training", {"event_id": str(fallback_message), "intent": "nope"})

@@ -27,18 +27,18 @@ def redactor():
         ("asiakasnumeroni on 1234 5678", "asiakasnumeroni on [CUSTOMER_NUMBER]"),
         ("mitt kundnummer är 12345678", "mitt kundnummer är [CUSTOMER_NUMBER]"),
         ("my customer number: 8765 4321.", "my customer number: [CUSTOMER_NUMBER]."),
-        ("syntymäaikani on 1.2.1990", "syntymäaikani on [DATE]"),
-        ("född 24.12.1985", "född [DATE]"),
-        ("date of birth 1990-02-01", "date of birth [DATE]"),
+        ("syntymäaikani on 1.2.1990", "syntymäaikani on [DATE_OF_BIRTH]"),
+        ("född 24.12.1985", "född [DATE_OF_BIRTH]"),
+        ("date of birth 1990-02-01", "date of birth [DATE_OF_BIRTH]"),
         ("sähköpostini on matti.meikalainen@example.com", "sähköpostini on [EMAIL]"),
         ("min e-post: anna+migri@exempel.se", "min e-post: [EMAIL]"),
         ("soita minulle 040 123 4567", "soita minulle [PHONE]"),
         ("ring mig på +358 40 123 4567", "ring mig på [PHONE]"),
         ("call me 0401234567", "call me [PHONE]"),
-        ("PIN-koodi on 4821", "PIN-koodi on [CODE]"),
-        ("min kod är 482190", "min kod är [CODE]"),
-        ("the code: 1234", "the code: [CODE]"),
-        ("vahvistuskoodi 987654", "vahvistuskoodi [CODE]"),
+        ("PIN-koodi on 4821", "PIN-koodi on [PIN]"),
+        ("min kod är 482190", "min kod är [PIN]"),
+        ("the code: 1234", "the code: [PIN]"),
+        ("vahvistuskoodi 987654", "vahvistuskoodi [PIN]"),
         # Identity codes without context, and the century signs of the 2023 reform.
         ("020190-123A", "[ID_CODE]"),
         ("010199Y123B kiitos", "[ID_CODE] kiitos"),
@@ -48,30 +48,30 @@ def redactor():
         ("kundnumret är 1234-5678", "kundnumret är [CUSTOMER_NUMBER]"),
         ("customer no. 1234 5678", "customer no. [CUSTOMER_NUMBER]"),
         # PINs and one-time codes (six digits), named in each language or typed alone.
-        ("PIN-koodini on 123456", "PIN-koodini on [CODE]"),
-        ("koodi: 123 456", "koodi: [CODE]"),
-        ("kertakäyttökoodini oli 654 321", "kertakäyttökoodini oli [CODE]"),
-        ("tekstiviestillä tullut koodi on 112233", "tekstiviestillä tullut koodi on [CODE]"),
-        ("min pinkod är 123456", "min pinkod är [CODE]"),
-        ("engångskoden är 654 321", "engångskoden är [CODE]"),
-        ("my PIN is 482190", "my PIN is [CODE]"),
-        ("My PIN code is 123 456", "My PIN code is [CODE]"),
-        ("the one-time code was 908172", "the one-time code was [CODE]"),
-        ("482190", "[CODE]"),
-        ("se on 482190.", "se on [CODE]."),
+        ("PIN-koodini on 123456", "PIN-koodini on [PIN]"),
+        ("koodi: 123 456", "koodi: [PIN]"),
+        ("kertakäyttökoodini oli 654 321", "kertakäyttökoodini oli [PIN]"),
+        ("tekstiviestillä tullut koodi on 112233", "tekstiviestillä tullut koodi on [PIN]"),
+        ("min pinkod är 123456", "min pinkod är [PIN]"),
+        ("engångskoden är 654 321", "engångskoden är [PIN]"),
+        ("my PIN is 482190", "my PIN is [PIN]"),
+        ("My PIN code is 123 456", "My PIN code is [PIN]"),
+        ("the one-time code was 908172", "the one-time code was [PIN]"),
+        ("482190", "[PIN]"),
+        ("se on 482190.", "se on [PIN]."),
         # Reservation keys: 12 Crockford base32 characters, any case, hyphens or spaces optional.
-        ("varaustunnukseni on ABCD-EFGH-2JKM", "varaustunnukseni on [RESERVATION_KEY]"),
-        ("varaustunnus: abcd efgh jkmn", "varaustunnus: [RESERVATION_KEY]"),
-        ("mitt bokningsnummer är 7K3M 9PQR T2VW", "mitt bokningsnummer är [RESERVATION_KEY]"),
-        ("my reservation key is 7k3m9pqrt2vw", "my reservation key is [RESERVATION_KEY]"),
-        ("AB12-CD34-EF56 on varaukseni", "[RESERVATION_KEY] on varaukseni"),
-        ("peru varaus 7K3M9PQRT2VW", "peru varaus [RESERVATION_KEY]"),
+        ("varaustunnukseni on ABCD-EFGH-2JKM", "varaustunnukseni on [KEY]"),
+        ("varaustunnus: abcd efgh jkmn", "varaustunnus: [KEY]"),
+        ("mitt bokningsnummer är 7K3M 9PQR T2VW", "mitt bokningsnummer är [KEY]"),
+        ("my reservation key is 7k3m9pqrt2vw", "my reservation key is [KEY]"),
+        ("AB12-CD34-EF56 on varaukseni", "[KEY] on varaukseni"),
+        ("peru varaus 7K3M9PQRT2VW", "peru varaus [KEY]"),
         # Dates of birth in words or with a two-digit year, after a keyword.
-        ("syntynyt 1.2.90", "syntynyt [DATE]"),
-        ("syntymäaikani on 1. helmikuuta 1990", "syntymäaikani on [DATE]"),
-        ("jag är född 1 februari 1990", "jag är född [DATE]"),
-        ("born on February 1, 1990", "born on [DATE]"),
-        ("My date of birth is 1 February 1990", "My date of birth is [DATE]"),
+        ("syntynyt 1.2.90", "syntynyt [DATE_OF_BIRTH]"),
+        ("syntymäaikani on 1. helmikuuta 1990", "syntymäaikani on [DATE_OF_BIRTH]"),
+        ("jag är född 1 februari 1990", "jag är född [DATE_OF_BIRTH]"),
+        ("born on February 1, 1990", "born on [DATE_OF_BIRTH]"),
+        ("My date of birth is 1 February 1990", "My date of birth is [DATE_OF_BIRTH]"),
     ],
 )
 def test_personal_data_is_redacted(redactor, text, expected):
@@ -107,7 +107,7 @@ def test_identity_code_checksum():
 
 def test_extra_patterns_extend_redaction():
     redactor = Redactor(extra_patterns={"RESERVATION_KEY": r"\bRK-[A-Z0-9]{8}\b"})
-    assert redactor.redact("varaustunnus RK-AB12CD34") == "varaustunnus [RESERVATION_KEY]"
+    assert redactor.redact("varaustunnus RK-AB12CD34") == "varaustunnus [KEY]"
 
 
 def test_events_are_redacted_everywhere(redactor):
@@ -165,7 +165,7 @@ def test_repeated_strings_are_redacted_alike_and_the_memory_stays_bounded(monkey
     text = "soita numeroon 040 1234567"
     assert redactor.redact(text) == redactor.redact(text) == "soita numeroon [PHONE]"
     for number in range(10):
-        assert redactor.redact(f"koodi {number}23456") == "koodi [CODE]"
+        assert redactor.redact(f"koodi {number}23456") == "koodi [PIN]"
     assert len(redactor._recent) <= 3
 
 

@@ -71,7 +71,7 @@ def test_summary_marks_verification_and_keeps_the_last_language():
 def test_summary_redacts_again_what_it_indexes():
     summary, _ = summarise([user("my PIN is 482190 and phone 040 123 4567", "help")])
     assert "482190" not in summary.search_text and "123 4567" not in summary.search_text
-    assert summary.first_user_text == "my PIN is [CODE] and phone [PHONE]"
+    assert summary.first_user_text == "my PIN is [PIN] and phone [PHONE]"
 
 
 def test_transcript_shows_language_intent_confidence_and_best_guess():
