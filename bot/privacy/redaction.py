@@ -77,7 +77,7 @@ _DATE = (
 PATTERNS: list[tuple[str, str]] = [
     ("ID_CODE", r"(?<![\w])\d{6}\s?[-+A-FU-Ya-fu-y]\s?\d{3}\s?[0-9A-Ya-y](?![\w])"),
     ("EMAIL", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    ("RESERVATION_KEY", r"(?i)(?P<lead>\b(?:varaustun\w*|varauskoodi\w*|varausnumero\w*|bokningskod\w*|"
+    ("RESERVATION_KEY", r"(?i)(?P<lead>\b(?:varaustun\w*|varauskoodi\w*|varausnumero\w*|bokningskod\w*|reservationskod\w*|"
                         r"bokningsnummer\w*|bokningsnyckel\w*|reservation key|reservation code|booking key|"
                         r"booking reference|booking code)" + _JOIN + r")(?<![\w-])" + _RESERVATION_KEY),
     # A bare key: grouped with hyphens, or with at least one digit and one letter.
