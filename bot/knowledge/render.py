@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.knowledge.hours import ServiceCalendar, public_holidays
 from bot.knowledge.store import KnowledgeBase, default_knowledge
+from bot.knowledge.templates import fill, placeholders
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 
@@ -24,8 +25,10 @@ def _clock(time: dt.time) -> str:
     return f"{time.hour}.{time.minute:02d}"
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+def _in_running_text(name: str, proper_words: list[str]) -> str:
+    """'Helatorstai' -> 'helatorstai', but 'Kristi himmelsfärdsdag' keeps its capital."""
+    first_word = name.split(" ", 1)[0]
+    return name if first_word in proper_words else name[:1].lower() + name[1:]
 
 
 class AnswerRenderer:
@@ -50,8 +53,25 @@ class AnswerRenderer:
     def _fill(self, template: str, language: str, **extra: str) -> str:
         values: dict[str, str] = dict(self._facts)
         values["hours"] = self.weekly_hours(language)
+        values.update(self._dated_facts(language))
+        if "urgent_rule" in placeholders(template):
+            values["urgent_rule"] = self.part("urgency_rule", "text", language)
         values.update(extra)
-        return template.format_map(values)
+        return fill(template, language, values)
+
+    def _dated_facts(self, language: str) -> dict[str, str]:
+        """Facts that change, and the day their source was checked, as dates in `language`."""
+        protection = self.knowledge.facts["temporary_protection"]
+        return {
+            "protection_valid_until": self.full_date(_as_date(protection["valid_until_per_source"]), language),
+            "protection_checked_on": self.full_date(_as_date(protection["checked_on"]), language),
+        }
+
+    def full_date(self, day: dt.date, language: str) -> str:
+        """'4.3.2024' in Finnish and Swedish, '4 March 2024' in English."""
+        calendar = self.knowledge.calendar
+        return calendar["full_date_formats"][language].format(
+            d=day.day, m=day.month, y=day.year, month=calendar["months"]["en"][day.month - 1])
 
     def part(self, key: str, part: str, language: str, **extra: str) -> str:
         """One language's text of `part` ("text", "title", ...) of answer `key`."""
@@ -112,7 +132,9 @@ class AnswerRenderer:
 
     def holiday_name(self, day: dt.date, language: str) -> str:
         name = public_holidays(day.year, language)[day]
-        return name if language == "en" else _lower_first(name)
+        if language == "en":
+            return name
+        return _in_running_text(name, self.knowledge.calendar["holiday_proper_words"].get(language) or [])
 
     def open_now(self, language: str, now: dt.datetime | None = None) -> str:
         _check_language(language)
@@ -183,6 +205,10 @@ class AnswerRenderer:
         """(button title, topic id) for every service-number topic."""
         _check_language(language)
         return [(topic["button"][language], topic["id"]) for topic in self.knowledge.topics]
+
+
+def _as_date(value: str | dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _check_language(language: str) -> None:
