@@ -88,8 +88,9 @@ _CODE_KEYWORD = (r"(?!\w*(?:post|zip|area|country|maa|land|promo|qr))(?:pin|otp|
 _PASSWORD_KEYWORD = r"password|passwd|salasan|lösen|passcode|koodi|kod|code"
 _PASSWORD = r"(?=\S*\d)(?=\S*[^\W\d_])[^\s,;]{4,24}(?<![.!?])"
 _CUSTOMER_KEYWORD = r"asiakasnum|asiakasnro|asiakas-?nro|kundnum|kundnr|kund-?nr|customer (?:number|no|nr|id)|client n"
-_KEY_KEYWORD = (r"varaustun|varauskoodi|varausnum|varausavain|varaus-?id|bokningskod|reservationskod|bokningsnum|bokningsnyckel"
-                r"|bokningsreferens|reservation (?:key|code|number|id)|booking (?:key|reference|ref|code|number|id)")
+_KEY_KEYWORD = (r"varaustun|varauskoodi|varausnum|varausavain|varaus-?id"
+                r"|bokningskod|reservationskod|bokningsnum|bokningsnyckel|bokningsreferens"
+                r"|reservation (?:key|code|number|id)|booking (?:key|reference|ref|code|number|id)")
 # Crockford base32 as typed, with O, I, L and U that people type for 0 and 1.
 # Twelve characters together or in three groups of four, not one group of a longer number (an IBAN).
 _KEY = (r"(?<!\d[ -])(?<!\d\w[ -])(?<!\d\w\w[ -])(?<!\d\w\w\w[ -])"
