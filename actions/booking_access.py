@@ -121,7 +121,7 @@ class ActionStartBookingAccess(Action):
 async def ask_with_details(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
     """The booking found, then a yes-or-no question about it."""
     details = await describe(tracker, tracker.get_slot("booking_found") or {})
-    dispatcher.utter_message(text=details + " " + question, buttons=yes_no_buttons(tracker))
+    dispatcher.utter_message(text=details + "\n" + question, buttons=yes_no_buttons(tracker))
 
 
 class ActionAskBookingCancelConfirmed(Action):

@@ -2,7 +2,7 @@
 
 The third purpose of the key-and-PIN access form (actions/booking_access.py):
 after the key and PIN, the form asks for the right phone number or e-mail
-address (checked by the booking backend's own parsers), shows the booking and
+address (checked by the booking rules the backend uses too), shows the booking and
 the change and asks for a yes; then the backend replaces the contact of the
 same kind, sends the confirmation to the new contact and a notice to the old
 one. The new contact is kept sealed (bot/privacy/sealing.py) until then.
@@ -17,28 +17,26 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.booking import parse_contact
 from actions.forms import answer_digression, latest_text, say, text_of, yes_no_buttons, yes_or_no
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import booking_client
-from bot.booking.validation import InvalidInput, mask_email, mask_phone, parse_email, parse_phone
+from bot.booking.validation import mask_email, mask_phone
 from bot.privacy.sealing import default_sealer
 
 CONTACT_SLOTS = ("booking_contact", "booking_contact_confirmed")
-# Parts of a longer answer that may be the contact ("the right one is 040 123 4567"); the parsers decide.
+# Parts of a longer answer that may be the contact ("the right one is 040 123 4567"); the booking
+# rules (bot/booking/rules.py, through actions/booking.py parse_contact) decide.
 CANDIDATES = re.compile(r"\S+@\S+|\+?\d[\d\s().-]{5,}\d")
-PARSERS = (("email", parse_email), ("phone", parse_phone))
 MASKS = {"phone": mask_phone, "email": mask_email}
 
 
 def parse_new_contact(text: str) -> dict[str, str] | None:
     """{"phone": "+358401234567"} or {"email": "name@example.com"} from the user's answer; None if neither."""
-    text = text.strip().rstrip(".")
     for candidate in (text, *CANDIDATES.findall(text)):
-        for kind, parse in PARSERS:
-            try:
-                return {kind: parse(candidate.strip().rstrip(".,;:!?"))}
-            except InvalidInput:
-                continue
+        contact = parse_contact(candidate.strip().rstrip(".,;:!?"))
+        if contact is not None:
+            return contact
     return None
 
 
