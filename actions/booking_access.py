@@ -1,13 +1,17 @@
-"""Looking up and cancelling a booking in the chat with its reservation key and PIN.
+"""Doing something with a booking in the chat with its reservation key and PIN: looking it up,
+cancelling it, or correcting its phone number or e-mail address (actions/booking_contact.py).
 
-The key and PIN are checked against the backend as soon as both are given;
-they are kept sealed (bot/privacy/sealing.py) until a cancellation is
+One form serves every purpose (`PURPOSES`): it asks for the key and the PIN,
+checks them against the backend as soon as both are given (with the backend's
+lockout after wrong PINs), then asks what the purpose needs. Key, PIN and a
+new contact are kept sealed (bot/privacy/sealing.py) until the change is
 confirmed, and the PIN is never repeated back to the user.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,18 +20,46 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import localized, parse_contact, time_label
+from actions.booking_contact import CONTACT_SLOTS, ContactCorrection, change_contact, confirmation_question
 from actions.common import conversation_language
 from actions.forms import answer_digression, latest_text, say, stop_events, text_of, yes_no_buttons, yes_or_no
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import booking_client
 from bot.privacy.sealing import default_sealer
 
-ACCESS_SLOTS = ("booking_key", "booking_pin", "booking_cancel_confirmed")
+KEY_SLOTS = ("booking_key", "booking_pin")
 STATE_SLOTS = ("booking_access", "booking_found", "booking_outcome")
 KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 KEY_LENGTH = 12
 CANCEL = "cancel"
 LOOKUP = "lookup"
+CONTACT = "contact"
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What is done with a booking after its key and PIN: the text that begins it, the slots asked
+    after the PIN, and the texts said when the booking cannot be changed or the user stops."""
+
+    start_part: str
+    then_ask: tuple[str, ...] = ()
+    changes_booking: bool = False
+    stopped_part: str = "stopped"
+
+
+PURPOSES = {
+    LOOKUP: Purpose("start_lookup"),
+    CANCEL: Purpose("start_cancel", ("booking_cancel_confirmed",), changes_booking=True),
+    CONTACT: Purpose("start_contact", CONTACT_SLOTS, changes_booking=True, stopped_part="contact_stopped"),
+}
+PURPOSE_OF_INTENT = {"ask_booking_cancel": CANCEL, "change_booking_contact": CONTACT}  # any other: a lookup
+ACCESS_SLOTS = tuple(dict.fromkeys(KEY_SLOTS + tuple(slot for purpose in PURPOSES.values()
+                                                     for slot in purpose.then_ask)))
+
+
+def purpose_of(tracker: Tracker) -> str:
+    purpose = tracker.get_slot("booking_access")
+    return purpose if purpose in PURPOSES else LOOKUP
 
 
 def normalise_key(text: str) -> str | None:
@@ -47,10 +79,11 @@ def reset_events() -> list[dict[str, Any]]:
 
 
 def booking_summary(booking: dict[str, Any], language: str) -> dict[str, Any]:
-    """What the conversation may keep of a booking: no names, contacts or keys."""
+    """What the conversation may keep of a booking: no names or keys, contacts only masked."""
     return {"category": booking.get("category"), "names": booking.get("service_point_names") or {},
             "address": booking.get("address", ""), "start": booking.get("start"),
-            "persons": booking.get("persons"), "status": booking.get("status")}
+            "persons": booking.get("persons"), "status": booking.get("status"),
+            "phone_masked": booking.get("phone_masked"), "email_masked": booking.get("email_masked")}
 
 
 async def category_name(category: str | None, language: str) -> str:
@@ -73,16 +106,22 @@ async def describe(tracker: Tracker, found: dict[str, Any]) -> str:
 
 
 class ActionStartBookingAccess(Action):
-    """Begins a lookup or a cancellation, depending on what the user asked for."""
+    """Begins a lookup, a cancellation or a contact correction, depending on what the user asked for."""
 
     def name(self) -> str:
         return "action_start_booking_access"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        purpose = CANCEL if intent == "ask_booking_cancel" else LOOKUP
-        say(dispatcher, tracker, "start_cancel" if purpose == CANCEL else "start_lookup")
+        purpose = PURPOSE_OF_INTENT.get(intent, LOOKUP)
+        say(dispatcher, tracker, PURPOSES[purpose].start_part)
         return [*reset_events(), SlotSet("booking_access", purpose)]
+
+
+async def ask_with_details(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
+    """The booking found, then a yes-or-no question about it."""
+    details = await describe(tracker, tracker.get_slot("booking_found") or {})
+    dispatcher.utter_message(text=details + "\n" + question, buttons=yes_no_buttons(tracker))
 
 
 class ActionAskBookingCancelConfirmed(Action):
@@ -90,13 +129,22 @@ class ActionAskBookingCancelConfirmed(Action):
         return "action_ask_booking_cancel_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        details = await describe(tracker, tracker.get_slot("booking_found") or {})
-        dispatcher.utter_message(text=details + " " + text_of(tracker, "cancel_confirm"),
-                                 buttons=yes_no_buttons(tracker))
+        await ask_with_details(dispatcher, tracker, text_of(tracker, "cancel_confirm"))
         return []
 
 
-class ValidateBookingAccessForm(FormValidationAction):
+class ActionAskBookingContactConfirmed(Action):
+    """Shows the booking and the change of contact, and asks for a yes before anything changes."""
+
+    def name(self) -> str:
+        return "action_ask_booking_contact_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        await ask_with_details(dispatcher, tracker, confirmation_question(tracker))
+        return []
+
+
+class ValidateBookingAccessForm(ContactCorrection, FormValidationAction):
     def name(self) -> str:
         return "validate_booking_access_form"
 
@@ -104,9 +152,7 @@ class ValidateBookingAccessForm(FormValidationAction):
                              domain: DomainDict) -> list[str]:
         if tracker.get_slot("booking_outcome"):
             return []
-        if tracker.get_slot("booking_access") == CANCEL:
-            return list(ACCESS_SLOTS)
-        return list(ACCESS_SLOTS[:2])
+        return [*KEY_SLOTS, *PURPOSES[purpose_of(tracker)].then_ask]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
@@ -139,7 +185,7 @@ class ValidateBookingAccessForm(FormValidationAction):
         if result.ok:
             found = booking_summary(result.body.get("booking") or {}, conversation_language(tracker))
             events: dict[str, Any] = {"booking_pin": default_sealer().seal(pin), "booking_found": found}
-            if tracker.get_slot("booking_access") == CANCEL and found.get("status") == "cancelled":
+            if PURPOSES[purpose_of(tracker)].changes_booking and found.get("status") == "cancelled":
                 say(dispatcher, tracker, "already_cancelled")
                 events["booking_outcome"] = "already_cancelled"
             return events
@@ -164,7 +210,7 @@ class ValidateBookingAccessForm(FormValidationAction):
 
 
 class ActionFinishBookingAccess(Action):
-    """After the form: shows the booking, or cancels it after a "yes"."""
+    """After the form: shows the booking, cancels it or changes its contact after a "yes"."""
 
     def name(self) -> str:
         return "action_finish_booking_access"
@@ -172,11 +218,14 @@ class ActionFinishBookingAccess(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         outcome = tracker.get_slot("booking_outcome")
         found = tracker.get_slot("booking_found")
+        purpose = purpose_of(tracker)
         if outcome == "stopped":
-            say(dispatcher, tracker, "stopped")
+            say(dispatcher, tracker, PURPOSES[purpose].stopped_part)
         elif outcome or not found:
             pass  # locked, rate limited, unavailable or already cancelled: already said
-        elif tracker.get_slot("booking_access") != CANCEL:
+        elif purpose == CONTACT:
+            await change_contact(dispatcher, tracker)
+        elif purpose == LOOKUP:
             dispatcher.utter_message(text=await describe(tracker, found))
         elif tracker.get_slot("booking_cancel_confirmed") is not True:
             say(dispatcher, tracker, "not_cancelled")

@@ -78,6 +78,13 @@ class BookingClient:
                                                   json={"reservation_key": key, "pin": pin},
                                                   conversation_id=conversation_id))
 
+    async def change_contact(self, key: str, pin: str, contact: dict[str, str],
+                             conversation_id: str | None = None) -> Outcome:
+        """Replaces the booking's phone number or e-mail address (`contact` names the one to replace)."""
+        return Outcome(*await self.client.request("POST", "/booking/bookings/contact",
+                                                  json={"reservation_key": key, "pin": pin, **contact},
+                                                  conversation_id=conversation_id))
+
     async def resend_keys(self, contact: dict[str, str], conversation_id: str | None = None) -> Outcome:
         """Asks the backend to send the reservation keys booked with `contact` to that contact."""
         return Outcome(*await self.client.request("POST", "/booking/bookings/resend", json=contact,

@@ -382,7 +382,9 @@ def change_contact(session: Session, rules: Rules, booking: Booking, *, phone: A
                    email: Any = UNSET) -> Booking:
     """Replaces the phone and/or e-mail (None removes one; at least one must remain).
 
-    Messages go to the new details and, as a security notice, to the ones replaced."""
+    The contacts now on the booking get a confirmation with the appointment and its key
+    (a wrongly typed contact never got the first one); the ones replaced get only a
+    security notice, without the key or the place, since they may be a stranger's."""
     _require_changeable(session, rules, booking)
     new_phone = booking.phone if phone is UNSET else phone
     new_email = booking.email if email is UNSET else email
@@ -396,7 +398,8 @@ def change_contact(session: Session, rules: Rules, booking: Booking, *, phone: A
     booking.phone, booking.email = new_phone, new_email
     session.flush()
     notices.withdraw_reminders(session, booking)
-    notices.notify(session, booking, "booking_contact_change", rules.zone,
+    notices.notify(session, booking, "booking_contact_change", rules.zone)
+    notices.notify(session, booking, "booking_contact_notice", rules.zone, use_booking_contacts=False,
                    phone=old_phone if old_phone != new_phone else None,
                    email=old_email if old_email != new_email else None)
     notices.schedule_reminder(session, booking, rules.zone, rules.reminder_days_before, rules.now)

@@ -271,3 +271,41 @@ def test_openapi_describes_every_booking_operation(backend):
     assert {"200", "400", "401", "404", "415", "423", "429"} <= set(lookup)
     persons = document["components"]["schemas"]["NewBooking"]["properties"]["persons"]
     assert (persons["minimum"], persons["maximum"]) == (1, 6)
+
+
+def outbox_rows(backend):
+    engine = create_engine(backend.db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT recipient, channel, kind, language, body FROM outbox ORDER BY id")).all()
+    engine.dispose()
+    return rows
+
+
+def test_contact_correction_confirms_to_the_new_contact_and_warns_the_old_one(backend):
+    slot = slots(backend, "oulu", limit=100)[70]
+    old_phone, new_phone = "+358401230001", "+358501230002"
+    created = book(backend, slot, language="en", phone=old_phone, email="kept@example.com")
+    key, pin = created["reservation_key"], created["pin"]
+    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+    before = len(outbox_rows(backend))
+
+    status, body = call(backend, "POST", "/booking/bookings/contact",
+                        {"reservation_key": key, "pin": wrong, "phone": new_phone})
+    assert (status, body["error"]) == (404, "not_found")
+    assert len(outbox_rows(backend)) == before
+    status, body = call(backend, "POST", "/booking/bookings/lookup", {"reservation_key": key, "pin": pin})
+    assert body["booking"]["phone_masked"] == "+358 40 *** **01"
+
+    status, body = call(backend, "POST", "/booking/bookings/contact",
+                        {"reservation_key": key, "pin": pin, "phone": "050 123 0002"})
+    assert status == 200 and body["booking"]["phone_masked"] == "+358 50 *** **02"
+    assert body["booking"]["email_masked"] == "k***@example.com"
+    new_rows = outbox_rows(backend)[before:]
+    confirmations = {row.recipient for row in new_rows if row.kind == "booking_contact_change"}
+    assert confirmations == {new_phone, "kept@example.com"}
+    assert all(key in row.body for row in new_rows if row.kind == "booking_contact_change")
+    notices = [row for row in new_rows if row.kind == "booking_contact_notice"]
+    assert [(row.recipient, row.channel, row.language) for row in notices] == [(old_phone, "sms", "en")]
+    assert key not in notices[0].body and pin not in notices[0].body
+    assert old_phone not in {row.recipient for row in new_rows if row.kind != "booking_contact_notice"}

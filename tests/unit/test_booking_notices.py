@@ -45,4 +45,10 @@ def test_render_fills_every_placeholder():
             continue
         for language in LANGUAGES:
             subject, text = render(kind, language, **values)
-            assert subject and "{" not in text and "K" in text
+            assert subject and "{" not in text and "W" in text
+            # The notice to replaced contacts (maybe a stranger's) names no key and no place.
+            if kind == "booking_contact_notice":
+                secret = render(kind, language, **{**values, "key": "KEY-1", "point": "POINT-1"})[1]
+                assert "KEY-1" not in secret and "POINT-1" not in secret
+            else:
+                assert "K" in text

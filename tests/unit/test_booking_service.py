@@ -279,11 +279,31 @@ def test_contact_change_needs_one_contact_and_notifies_old_and_new(db):
     assert error.value.code == "missing_contact"
     changed = change(email="new@example.com")
     assert changed.email == "new@example.com" and changed.phone == "+358401234567"
-    notices = outbox(db, reference=f"booking:{booking.id}", kind="booking_contact_change")
-    assert {message.recipient for message in notices} == {"+358401234567", "new@example.com", "old@example.com"}
-    live_reminders = [m for m in outbox(db, reference=f"booking:{booking.id}", kind="booking_reminder")
+    reference = f"booking:{booking.id}"
+    confirmations = outbox(db, reference=reference, kind="booking_contact_change")
+    assert {message.recipient for message in confirmations} == {"+358401234567", "new@example.com"}
+    key = changed.reservation_key
+    assert all(key[:4] in message.body and "Tampere" in message.body for message in confirmations)
+    notices = outbox(db, reference=reference, kind="booking_contact_notice")
+    assert [message.recipient for message in notices] == ["old@example.com"]
+    assert key[:4] not in notices[0].body and "Tampere" not in notices[0].body
+    live_reminders = [m for m in outbox(db, reference=reference, kind="booking_reminder")
                       if m.withdrawn_at is None]
     assert {message.recipient for message in live_reminders} == {"+358401234567", "new@example.com"}
+
+
+def test_a_wrong_phone_replaced_gets_only_the_notice_and_the_new_one_the_confirmation(db):
+    booking = book(db, point="tampere", skip=101, phone="+358401111111", language="sv")
+    db.transaction(lambda session: service.change_contact(session, rules(), session.get(Booking, booking.id),
+                                                          phone="+358502222222"))
+    sent = outbox(db, reference=f"booking:{booking.id}")
+    by_recipient = {}
+    for message in sent:
+        by_recipient.setdefault(message.recipient, set()).add(message.kind)
+    assert by_recipient["+358502222222"] >= {"booking_contact_change", "booking_reminder"}
+    assert by_recipient["+358401111111"] - {"booking_confirmation", "booking_reminder"} == {"booking_contact_notice"}
+    notice = next(message for message in sent if message.kind == "booking_contact_notice")
+    assert notice.language == "sv" and notice.channel == "sms"
 
 
 def test_pin_lockout_after_five_wrong_pins(db):

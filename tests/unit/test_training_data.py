@@ -40,9 +40,10 @@ def test_every_response_named_in_rules_and_stories_exists_and_every_other_one_is
     unused = {match.group(1) for warning in caught
               if (match := re.search(r"utterance '(\w+)' is not used", str(warning.message)))}
     # Rasa counts a response as unused unless a rule or story names it; forms ask with
-    # utter_ask_<slot> by themselves.
-    form_questions = {f"utter_ask_{slot}" for form in validator.domain.forms.values()
-                      for slot in form.get("required_slots", [])}
+    # utter_ask_<form>_<slot> or utter_ask_<slot> by themselves.
+    form_questions = {question for name, form in validator.domain.forms.items()
+                      for slot in form.get("required_slots", [])
+                      for question in (f"utter_ask_{slot}", f"utter_ask_{name}_{slot}")}
     assert unused <= form_questions
 
 
