@@ -59,7 +59,7 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class CaseSettings:
-    """The case register's verification, tickets and abuse limits (bot/cases); README "Application status"."""
+    """The case register's verification, tickets and abuse limits (bot/cases); docs/configuration.md."""
 
     code_ttl_seconds: int = 300          # a one-time code is valid this long
     code_attempts: int = 3               # wrong codes allowed per verification
@@ -81,7 +81,7 @@ class CaseSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Runtime settings; see README "Configuration" for each variable."""
+    """Runtime settings; docs/configuration.md describes each variable."""
 
     host: str = "127.0.0.1"
     rasa_port: int = 5005

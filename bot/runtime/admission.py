@@ -6,8 +6,8 @@ action call, saving) queues behind all the others. A turn with several action
 calls, such as a booking's first message, then took five times as long as a
 plain question (bench/load: p99 four to five times the median). Here a few
 messages are worked on at once and the rest wait in arrival order: throughput
-stays the same and the slowest replies come about twice as fast (README,
-"Figures"). MESSAGE_CONCURRENCY sets how many (default 4: enough to keep the
+stays the same and the slowest replies come about twice as fast
+(docs/performance.md). MESSAGE_CONCURRENCY sets how many (default 4: enough to keep the
 process busy while some of them wait for the action server).
 
 A message waits at most MAX_WAIT_SECONDS for its turn and then goes ahead
