@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's checks: data validation, lint, pytest (unit, contract, integration
+# The project's checks: data validation, lint (ruff, hadolint), pytest (unit, contract, integration
 # over real HTTP, conversation tests per language), then two integration files again
 # with every patch of library internals switched off. Exits non-zero on any failure,
 # including pytest collecting no tests (exit code 5).
@@ -13,6 +13,9 @@ echo "== rasa data validate"
 
 echo "== ruff"
 .venv/bin/ruff check bot actions tests bench channels deploy
+
+echo "== hadolint"
+.venv/bin/hadolint Dockerfile
 
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

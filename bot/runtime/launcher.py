@@ -3,7 +3,8 @@
 
     python -m bot.runtime --model models/x.tar.gz --endpoints endpoints.yml ...
 
-with `rasa run`'s own options. Before Rasa starts, in the process whose
+with `rasa run`'s own options (a leading `run` is allowed, as Rasa's Helm chart
+passes it). Before Rasa starts, in the process whose
 workers Sanic forks, the launcher
 
 1. checks that the installed Rasa, rasa-sdk, Sanic and python-engineio are the
@@ -37,6 +38,8 @@ def _workers() -> int:
 def prepare(arguments: list[str]) -> list[str]:
     """Checks versions, installs the patches, writes the endpoints; returns `rasa run`'s arguments."""
     log_to_stderr()
+    if arguments[:1] == ["run"]:  # as Rasa's Helm chart passes them (`rasa run ...`)
+        arguments = arguments[1:]
     settings = get_settings()
     install_patches("rasa", settings.rasa_patches_disabled)
     parser = argparse.ArgumentParser(add_help=False)

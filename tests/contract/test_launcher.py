@@ -82,3 +82,13 @@ def test_several_workers_get_a_shared_lock_store_written_as_yaml(tmp_path, monke
     assert AvailableEndpoints.read_endpoints(str(written)).lock_store.type == SQLITE_LOCK_STORE
     source.write_text("lock_store:\n  type: redis\n")  # a lock store of its own is kept
     assert effective_endpoints(source, 2, tmp_path / "locks.db", tmp_path / "out.yml") == source
+
+
+def test_the_helm_charts_run_argument_is_taken_as_rasa_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(launcher, "log_to_stderr", lambda: None)
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("{}\n")
+    arguments = launcher.prepare(["run", "--enable-api", "--port", "5005", "--endpoints", str(endpoints)])
+    assert arguments == ["run", "--enable-api", "--port", "5005", "--endpoints", str(endpoints)]
+
