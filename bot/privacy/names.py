@@ -63,6 +63,7 @@ _PLACE_PREPOSITIONS = {"in", "i", "från", "from", "at", "på", "near", "nära",
 _TOWARDS = {"to", "till", "into"}  # ... when the word is also a place to Voikko ("from Vaasa to Kokkola")
 # "al-sayed", "bin Laden", "van der Berg": a surname's particle, also in lower case.
 _PARTICLE = re.compile(r"(?:al|el|ul|bin|ibn|abu|van|von|der|de|da|di|le|la)(?:-[^\W\d_]+)?$")
+POSTCODE_BEFORE = re.compile(r"(?<![\w-])(?:\d{5}|\d{3} \d{2})\s*,?\s*$")
 STRONG_CUE = re.compile(rf"(?i)(?:{_STRONG_CUES})")
 WEAK_CUE = re.compile(rf"(?i)(?:{_WEAK_CUES})")
 
@@ -228,6 +229,11 @@ def find_names(text: str) -> Iterator[Span]:
     after_place_word = [i > 0 and not re.search(r"['’]s$", folded[i]) and (
         folded[i - 1] in _PLACE_PREPOSITIONS or folded[i - 1] in _TOWARDS and readings[i].place_too)
         for i in range(len(tokens))]
+    # A town after a postcode: "652 24 Karlstad", "00100 Helsinki".
+    for i, token in enumerate(tokens):
+        if POSTCODE_BEFORE.search(text, 0, token.start):
+            after_place_word[i] = True
+            readings[i] = Reading(PLACE, 0, False, True)
 
     # Names on their own: a listed name as typed; capitalised inside a sentence even when it
     # is also a word ("soitin Laineelle", "Thank you Grace"); in lower case only when common as a name.
