@@ -130,6 +130,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self._reuse_one_sqlite_connection()
         self.redactor = default_redactor()
+        self.redactor.warm_up()
         self.slots = sensitive_slots()
         install_log_redaction()  # logging is configured by the time Rasa creates its tracker store
         self.cache = TrackerCache(self.SQLEvent.__table__)
