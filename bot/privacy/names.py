@@ -270,7 +270,8 @@ def find_names(text: str) -> Iterator[Span]:
                 fits = len(token.text) >= 3 and reading.kind == NAME  # "hej ja e olena"
             if taken == 0 and re.search(r"[.!?]", text[tokens[i].end:token.start]):
                 break  # a cue reaches no further than its sentence
-            if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading):
+            if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading) \
+                    or not strong and not _shaped_like_name(token):  # "Hello, my PIN is"
                 break
             is_name[j] = True
             taken += 1

@@ -54,6 +54,7 @@ def test_each_kind_is_replaced_by_its_placeholder(redact, text, expected):
     "Haen oleskelulupaa Ruotsista, olen Irakin kansalainen, hakemus jätettiin 2023",
     "Enter Finland ei toimi, Migri ei vastaa, Kela sanoi odota",
     "I lived in Sweden 2015-2019 and moved to Finland",
+    "Hello, my PIN is not working",
     "Har ni öppet på påskdagen? Jag kommer från Stockholm.",
 ])
 def test_public_names_numbers_and_places_survive(redact, text):
