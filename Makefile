@@ -28,6 +28,7 @@ bench: train
 	@.venv/bin/python -m bench.sms
 	@.venv/bin/python -m bench.booking
 	@.venv/bin/python -m bench.review
+	@.venv/bin/python -m bench.redaction
 	@.venv/bin/python -m bench.load
 	@.venv/bin/python -m bench.scale
 

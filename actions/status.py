@@ -27,6 +27,7 @@ from bot.cases.client import BackendUnavailable, CaseClient, channel_name
 from bot.cases.messages import chat_text, status_messages
 from bot.cases.parsing import parse_birth_date, parse_code, parse_customer_number
 from bot.identity.tokens import IDENTITY_METADATA_KEY
+from bot.privacy.spans import STATUS_ANSWER_KEY
 from bot.settings import get_settings
 
 FORM_SLOTS = ("customer_number", "date_of_birth", "one_time_code")
@@ -73,7 +74,8 @@ async def show_status(dispatcher: CollectingDispatcher, tracker: Tracker, ticket
         return "unavailable"
     if answer.ok:
         for text in status_messages(answer.body, conversation_language(tracker)):
-            dispatcher.utter_message(text=text)
+            # Marked, so that the conversation store keeps "[STATUS]" instead (bot/privacy/tracker_store.py).
+            dispatcher.utter_message(text=text, **{STATUS_ANSWER_KEY: True})
         return "shown"
     if answer.status == 429:
         say(dispatcher, tracker, "locked")

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.backend.db import Database
 from bot.backend.errors import error_response, json_errors
 from bot.gc_tuning import freeze_startup_objects
+from bot.privacy.logs import install_log_redaction
 from bot.settings import Settings, backend_token, get_settings
 
 MODULES = ("bot.notifications.api", "bot.booking.api", "bot.cases.api")
@@ -117,6 +118,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.backend_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    install_log_redaction()  # access log lines and errors may carry what someone typed
     app = create_app(settings)
     freeze_startup_objects()
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)

@@ -97,7 +97,7 @@ _KEY = (r"(?<!\d[ -])(?<!\d\w[ -])(?<!\d\w\w[ -])(?<!\d\w\w\w[ -])"
         r"(?:[0-9A-Za-z]{12}|[0-9A-Za-z]{4}([ -])[0-9A-Za-z]{4}\1[0-9A-Za-z]{4})"
         r"(?![ -](?=[0-9A-Za-z]{0,3}\d)[0-9A-Za-z]{1,4}(?!\w))")
 # A passport or permit card number: letters and at least six digits ("FA482913", "72 4810392").
-_DOCUMENT = r"(?=(?:[A-Za-z]{1,3}|\d\d)?[ -]?(?:\d[ -]?){6})(?:[A-Za-z]{1,3}|\d\d)?[ -]?\d[0-9A-Za-z]{4,10}"
+_DOCUMENT = r"(?=(?:[A-Za-z]{1,3}|\d\d[ -]?)?(?:\d[ -]?){6})(?:[A-Za-z]{1,3}|\d\d[ -]?)?\d[0-9A-Za-z]{4,10}"
 _PASSPORT_KEYWORD = (r"passi|pass(?:et|ets|nummer|numret|numr|nr|number|no)?\b|passport|matkustusasiakir"
                      r"|resedokument|travel document")
 _PERMIT_KEYWORD = (r"oleskelulupakort|oleskelukort|lupakort|kortin|kortti|korttini|korttinum|uppehållstillståndskort"
@@ -224,8 +224,10 @@ RULES: list[Rule] = [
     Rule("phone", _after_keyword(_PHONE_KEYWORD, _PHONE_VALUE, gap=3), NAMED - 1),
     Rule("number", re.compile(r"(?<!\d)\d{9,}(?!\d)"), WEAK),
 ]
-_IBAN_START = re.compile(r"(?<![\w])[A-Za-z]{2}\d\d(?:[ -]?[A-Za-z0-9]){10,30}")
-_IBAN_NAMED = _after_keyword(_IBAN_KEYWORD, r"[A-Za-z]{2}\d\d(?:[ -]?[A-Za-z0-9]){10,30}", gap=4)
+# Written together, or in groups of at most four after the country code and check digits.
+_IBAN = r"[A-Za-z]{2}\d\d(?:[A-Za-z0-9]{11,30}|(?:[ -][A-Za-z0-9]{1,4}){3,8})"
+_IBAN_START = re.compile(rf"(?<![\w]){_IBAN}")
+_IBAN_NAMED = _after_keyword(_IBAN_KEYWORD, _IBAN, gap=4)
 
 
 def _phone_spans(text: str) -> Iterator[Span]:

@@ -17,6 +17,7 @@ service points and agencies are never names.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +64,7 @@ _PLACE_PREPOSITIONS = {"in", "i", "från", "from", "at", "på", "near", "nära",
 _TOWARDS = {"to", "till", "into"}  # ... when the word is also a place to Voikko ("from Vaasa to Kokkola")
 # "al-sayed", "bin Laden", "van der Berg": a surname's particle, also in lower case.
 _PARTICLE = re.compile(r"(?:al|el|ul|bin|ibn|abu|van|von|der|de|da|di|le|la)(?:-[^\W\d_]+)?$")
+POSTCODE_BEFORE = re.compile(r"(?<![\w-])(?:\d{5}|\d{3} \d{2})\s*,?\s*$")
 STRONG_CUE = re.compile(rf"(?i)(?:{_STRONG_CUES})")
 WEAK_CUE = re.compile(rf"(?i)(?:{_WEAK_CUES})")
 
@@ -79,14 +81,21 @@ class Word:
 
 
 @lru_cache(maxsize=1)
-def name_list() -> dict[str, tuple[int, bool]]:
-    """Name -> (best rank in any country, also an ordinary word)."""
-    names: dict[str, tuple[int, bool]] = {}
+def name_list() -> dict[str, int]:
+    """Folded name -> its best rank in any country, negative when it is also an ordinary word (one int
+    a name instead of a tuple: the list of 247,000 names holds about 20 MB less)."""
+    names: dict[str, int] = {}
     for line in NAMES_FILE.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             name, rank, *flags = line.split("\t")
-            names[name.casefold()] = (int(rank), bool(flags))
+            names[sys.intern(name.casefold())] = -int(rank) if flags else int(rank)
     return names
+
+
+def _entry(name: str) -> tuple[int, bool] | None:
+    """(rank, also an ordinary word) of a folded name in the list."""
+    value = name_list().get(name)
+    return None if value is None else (abs(value), value < 0)
 
 
 @lru_cache(maxsize=1)
@@ -137,21 +146,17 @@ def voikko_analysis(word: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _listed(word: str) -> tuple[int, bool] | None:
-    names = name_list()
     folded = word.casefold().replace("’", "'")
-    if folded in names:
-        return names[folded]
     stem = folded.split(":")[0]
-    if stem != folded and stem in names:
-        return names[stem]
-    if not word[:1].isupper():
-        return None
+    found = _entry(folded) or _entry(stem)
+    if found is not None or not word[:1].isupper():
+        return found
     for ending in _ENDINGS:  # a Finnish case ending on a foreign name: "Haddadille", "Omarin"
         base = stem[:-len(ending)]
-        if stem.endswith(ending) and len(base) >= 4 and base in names:
-            rank, ordinary = names[base]
-            if rank <= STRIPPED_RANK and not ordinary:
-                return names[base]
+        if stem.endswith(ending) and len(base) >= 4:
+            found = _entry(base)
+            if found is not None and found[0] <= STRIPPED_RANK and not found[1]:
+                return found
     return None
 
 
@@ -173,7 +178,7 @@ def classify(word: str) -> Reading:
     kept = kept_words()
     if stem in kept or folded in kept or baseforms & kept:
         return Reading(PLACE, 0, False, True)
-    listed = _listed(word) or min((name_list()[base] for base in baseforms if base in name_list()), default=None)
+    listed = _listed(word) or min((found for found in map(_entry, baseforms) if found), default=None)
     rank = listed[0] if listed else CAPITALISED_RANK
     person = classes & {"etunimi", "sukunimi"}
     other = classes - {"etunimi", "sukunimi", "paikannimi"}
@@ -228,6 +233,11 @@ def find_names(text: str) -> Iterator[Span]:
     after_place_word = [i > 0 and not re.search(r"['’]s$", folded[i]) and (
         folded[i - 1] in _PLACE_PREPOSITIONS or folded[i - 1] in _TOWARDS and readings[i].place_too)
         for i in range(len(tokens))]
+    # A town after a postcode: "652 24 Karlstad", "00100 Helsinki".
+    for i, token in enumerate(tokens):
+        if POSTCODE_BEFORE.search(text, 0, token.start):
+            after_place_word[i] = True
+            readings[i] = Reading(PLACE, 0, False, True)
 
     # Names on their own: a listed name as typed; capitalised inside a sentence even when it
     # is also a word ("soitin Laineelle", "Thank you Grace"); in lower case only when common as a name.
@@ -260,7 +270,8 @@ def find_names(text: str) -> Iterator[Span]:
                 fits = len(token.text) >= 3 and reading.kind == NAME  # "hej ja e olena"
             if taken == 0 and re.search(r"[.!?]", text[tokens[i].end:token.start]):
                 break  # a cue reaches no further than its sentence
-            if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading):
+            if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading) \
+                    or not strong and not _shaped_like_name(token):  # "Hello, my PIN is"
                 break
             is_name[j] = True
             taken += 1

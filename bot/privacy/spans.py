@@ -20,6 +20,8 @@ PLACEHOLDERS = {
     "customer_number": "[CUSTOMER_NUMBER]", "number": "[NUMBER]",
 }
 STATUS = "[STATUS]"  # a status answer of the bot, stored as the fact that one was given
+# The metadata key by which an action marks a message as a status answer (actions/status.py).
+STATUS_ANSWER_KEY = "status_answer"
 PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted({*PLACEHOLDERS.values(), STATUS, "[REDACTED]"})))
 
 # Strength of a find: passing a check digit > named by its keyword > validated shape > bare shape.

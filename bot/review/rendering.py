@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -14,6 +15,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from bot.backend.ratelimit import RateLimiter
+from bot.privacy.spans import PLACEHOLDER, STATUS
 from bot.review.i18n import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, translate
 from bot.review.indexer import Indexer
 from bot.review.queries import MARK_END, MARK_START
@@ -58,9 +60,22 @@ def make_templates(timezone: str) -> jinja2.Environment:
     zone = ZoneInfo(timezone)
     environment.filters["localtime"] = lambda ts: datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M")
     environment.filters["percent"] = lambda share: f"{share * 100:.1f} %"
+    environment.filters["placeholders"] = _placeholders
     environment.filters["highlight"] = lambda snippet: Markup(
         str(escape(snippet)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>").replace("\n", " · "))
     return environment
+
+
+@jinja2.pass_context
+def _placeholders(context: jinja2.runtime.Context, text: str) -> Markup:
+    """A transcript's text with each placeholder ("[NAME]", "[STATUS]") marked, its meaning in a tooltip."""
+    t = context["t"]
+
+    def mark(found: re.Match[str]) -> str:
+        title = t("redacted_status" if found.group(0) == STATUS else "redacted_data")
+        return f'<span class="redacted" title="{escape(title)}">{found.group(0)}</span>'
+
+    return Markup(PLACEHOLDER.sub(mark, str(escape(text))))
 
 
 def context_of(request: web.Request) -> ReviewContext:

@@ -13,6 +13,7 @@ import logging
 from aiohttp import web
 
 from bot.gc_tuning import freeze_startup_objects
+from bot.privacy.logs import install_log_redaction
 from bot.review.app import setup_review
 from bot.settings import REPO_ROOT, Settings, get_settings
 from bot.web.chat_relay import setup_chat_relay
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.web_port)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    install_log_redaction()  # access log lines and errors may carry what someone typed
     # A chat page's pending long poll would hold a graceful stop for a minute; the page reconnects.
     app = create_app(settings)
     freeze_startup_objects()

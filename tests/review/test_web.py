@@ -59,7 +59,9 @@ async def test_date_range_filter(review):
 async def test_transcript_shows_each_message_with_language_intent_and_confidence(review):
     await review.login("ville")
     html = await (await review.client.get("/review/conversations/2")).text()
-    assert "min pinkod är [PIN] funkar inte" in html and "123456" not in html
+    # A placeholder is marked, with what it stands for in the interface language.
+    assert ('min pinkod är <span class="redacted" title="Henkilötieto poistettu ennen tallentamista">[PIN]</span>'
+            ' funkar inte') in html and "123456" not in html
     assert "nlu_fallback" in html and "ask_booking_check (0.21)" in html
     assert "<dd>sv</dd>" in html and "0.93" in html and "Hej! Hur kan jag hjälpa dig?" in html
     assert ("ville", "view", 2, "") in audit(review)
