@@ -131,7 +131,10 @@ def test_the_conversation_stories_change_what_they_say_and_nothing_else(assistan
     assert contact_messages(assistant, booking_id) == before
 
 
-CORRECT = {"fi": "annoin väärän puhelinnumeron varaukseen", "sv": "jag skrev fel telefonnummer i bokningen",
+CORRECT = {"fi": "annoin väärän puhelinnumeron varaukseen",
+           # (the shorter "jag skrev fel telefonnummer i bokningen" is an ask_booking_reminder example on
+           # main until the nlu branch moves it to change_booking_contact)
+           "sv": "jag skrev fel telefonnummer i bokningen, kan jag rätta det",
            "en": "I gave the wrong phone number when booking, can I fix it?"}
 CHANGED = {"fi": "Yhteystieto on vaihdettu", "sv": "Kontaktuppgiften är ändrad",
            "en": "The contact detail has been changed"}
