@@ -78,7 +78,7 @@ def chat_replies(language: str) -> list[tuple[str, str]]:
               "event_on": "1.2.2025", "due": "1.3.2025", "decision_made_on": "1.2.2025",
               "decision_delivered_on": "1.2.2025", "client": "", "type": "x", "submitted_on": "1.2.2025",
               "route": "y", "stage": "z", "initials": "A. B.", "place": "Helsinki", "code": "123456",
-              "status": "voimassa"}
+              "status": "voimassa", "new": "etunimi.sukunimi@esimerkki.fi", "old": "e***@esimerkki.fi"}
     replies = [(f"{intent}", renderer.answer(intent, language)) for intent in renderer.knowledge.answers
                if intent.startswith("ask_")]
     for key, entry in renderer.knowledge.answers.items():
