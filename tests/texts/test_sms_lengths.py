@@ -14,7 +14,7 @@ import yaml
 
 from bot.booking.notices import format_when, messages, render_sms
 from bot.knowledge.render import default_renderer
-from bot.knowledge.templates import fill
+from bot.knowledge.templates import fill, placeholders
 from bot.settings import REPO_ROOT, get_settings
 from bot.sms.text import format_sms, segment_count, to_gsm7
 from tests.conftest import LANGUAGES
@@ -84,9 +84,11 @@ def chat_replies(language: str) -> list[tuple[str, str]]:
     for key, entry in renderer.knowledge.answers.items():
         if key.startswith("ask_"):
             continue
-        for part in entry:
-            if part not in ("title", "buttons"):
-                replies.append((f"{key}.{part}", renderer.part(key, part, language, **values)))
+        for part, texts in entry.items():
+            if part not in ("title", "buttons") and isinstance(texts, dict):
+                # A value this list does not know yet (a newer text's) gets a plain number.
+                extra = {name: 1000 for name in placeholders(texts[language]) if name not in values}
+                replies.append((f"{key}.{part}", renderer.part(key, part, language, **values, **extra)))
     return replies
 
 
