@@ -55,15 +55,17 @@ def today() -> dt.date:
 
 
 def time_label(start: str, language: str) -> str:
-    """ "ti 1.12. klo 9.00", "tis 1.12. kl. 9.00", "Tue 1 Dec at 9:00" in Helsinki time."""
+    """ "ti 1.12. klo 9.00", "tis 1.12 kl. 9.00" (Finland-Swedish: no dot after the month),
+    "Tue 1 Dec at 9:00" in Helsinki time."""
     moment = dt.datetime.fromisoformat(start).astimezone(local_zone())
     calendar = default_knowledge().calendar
     weekday = calendar["weekday_abbreviations"][language][moment.weekday()]
     if language == "en":
         month = calendar["month_abbreviations"]["en"][moment.month - 1]
         return f"{weekday} {moment.day} {month} at {moment.hour}:{moment.minute:02d}"
-    clock = "klo" if language == "fi" else "kl."
-    return f"{weekday} {moment.day}.{moment.month}. {clock} {moment.hour}.{moment.minute:02d}"
+    if language == "sv":
+        return f"{weekday} {moment.day}.{moment.month} kl. {moment.hour}.{moment.minute:02d}"
+    return f"{weekday} {moment.day}.{moment.month}. klo {moment.hour}.{moment.minute:02d}"
 
 
 def localized(names: dict[str, str] | None, language: str, fallback: str = "") -> str:

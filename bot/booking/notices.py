@@ -1,6 +1,9 @@
 """Booking messages to applicants: rendered from messages.yml in the booking's language and put in
 the outbox in the caller's transaction, by SMS and/or e-mail as the booking has contacts.
 
+An e-mail carries the kind's `text`; an SMS its short `sms` text, fitted into GSM-7 and at most
+three segments by bot/sms/text.py (the texts themselves stay within two with the longest values).
+
 Reminders are queued at booking time for `reminder_days_before` days before the
 appointment; cancelling, moving or changing contacts withdraws them.
 """
@@ -20,7 +23,9 @@ from sqlalchemy.orm import Session
 from bot.booking.credentials import display_key
 from bot.booking.models import Booking, Category, ServicePoint, Slot
 from bot.knowledge.store import load_knowledge
+from bot.knowledge.templates import fill
 from bot.notifications.outbox import enqueue, withdraw
+from bot.sms.text import format_sms
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 REMINDER = "booking_reminder"
@@ -51,21 +56,27 @@ def _reference(booking: Booking) -> str:
 
 
 def render(kind: str, language: str, **values: str) -> tuple[str, str]:
-    """(subject, text) of one message."""
+    """(subject, e-mail text) of one message."""
     entry = messages()["kinds"][kind]
-    return entry["subject"][language], entry["text"][language].format(**values)
+    return entry["subject"][language], fill(entry["text"][language], language, values)
+
+
+def render_sms(kind: str, language: str, **values: str) -> str:
+    """The SMS body of one message, fitted for sending."""
+    return format_sms(fill(messages()["kinds"][kind]["sms"][language], language, values))
 
 
 def _email_body(language: str, text: str) -> str:
     return f"{messages()['email_greeting'][language]}\n\n{text}\n\n{messages()['email_signature'][language]}\n"
 
 
-def _send(session: Session, booking: Booking, kind: str, subject: str, text: str, *,
+def _send(session: Session, booking: Booking, kind: str, values: dict[str, str], *,
           phone: str | None, email: str | None, send_after: dt.datetime | None = None) -> None:
     reference = _reference(booking)
+    subject, text = render(kind, booking.language, **values)
     if phone:
-        enqueue(session, channel="sms", recipient=phone, language=booking.language, kind=kind, body=text,
-                reference=reference, send_after=send_after)
+        enqueue(session, channel="sms", recipient=phone, language=booking.language, kind=kind,
+                body=render_sms(kind, booking.language, **values), reference=reference, send_after=send_after)
     if email:
         enqueue(session, channel="email", recipient=email, language=booking.language, kind=kind,
                 subject=subject, body=_email_body(booking.language, text), reference=reference,
@@ -90,13 +101,13 @@ def booking_values(session: Session, booking: Booking, zone: ZoneInfo) -> dict[s
 def notify(session: Session, booking: Booking, kind: str, zone: ZoneInfo, *,
            phone: str | None = None, email: str | None = None, use_booking_contacts: bool = True) -> None:
     """Queues message `kind` about `booking` to its contacts (and/or the given ones)."""
-    subject, text = render(kind, booking.language, **booking_values(session, booking, zone))
+    values = booking_values(session, booking, zone)
     phones = {value for value in (phone, booking.phone if use_booking_contacts else None) if value}
     emails = {value for value in (email, booking.email if use_booking_contacts else None) if value}
     for number in sorted(phones):
-        _send(session, booking, kind, subject, text, phone=number, email=None)
+        _send(session, booking, kind, values, phone=number, email=None)
     for address in sorted(emails):
-        _send(session, booking, kind, subject, text, phone=None, email=address)
+        _send(session, booking, kind, values, phone=None, email=address)
 
 
 def schedule_reminder(session: Session, booking: Booking, zone: ZoneInfo, days_before: int,
@@ -106,8 +117,8 @@ def schedule_reminder(session: Session, booking: Booking, zone: ZoneInfo, days_b
     send_after = slot.start - dt.timedelta(days=days_before)
     if send_after <= now:
         return
-    subject, text = render(REMINDER, booking.language, **booking_values(session, booking, zone))
-    _send(session, booking, REMINDER, subject, text, phone=booking.phone, email=booking.email, send_after=send_after)
+    _send(session, booking, REMINDER, booking_values(session, booking, zone), phone=booking.phone,
+          email=booking.email, send_after=send_after)
 
 
 def withdraw_reminders(session: Session, booking: Booking) -> int:
@@ -125,11 +136,12 @@ def resend_keys(session: Session, bookings: Sequence[Booking], zone: ZoneInfo, *
         values["when"] = format_when(session.get(Slot, booking.slot_id).start, language, zone)
         point = session.get(ServicePoint, booking.service_point_id)
         values["point"] = getattr(point, f"name_{language}")
-        lines.append(entry["line"][language].format(**values))
-    text = entry["text"][language].format(lines="\n".join(lines))
+        lines.append(fill(entry["line"][language], language, values))
+    text = fill(entry["text"][language], language, {"lines": "\n".join(lines)})
     subject = entry["subject"][language]
     if phone:
-        enqueue(session, channel="sms", recipient=phone, language=language, kind="booking_keys_resend", body=text)
+        enqueue(session, channel="sms", recipient=phone, language=language, kind="booking_keys_resend",
+                body=format_sms(fill(entry["sms"][language], language, {"lines": "\n".join(lines)})))
     if email:
         enqueue(session, channel="email", recipient=email, language=language, kind="booking_keys_resend",
                 subject=subject, body=_email_body(language, text))

@@ -19,10 +19,7 @@ CHAT, TERMS = "status_chat", "status_terms"
 def format_date(value: str | None, language: str, renderer: AnswerRenderer) -> str:
     if not value:
         return "-"
-    day = dt.date.fromisoformat(value)
-    if language == "en":
-        return f"{day.day} {renderer.knowledge.calendar['months']['en'][day.month - 1]} {day.year}"
-    return f"{day.day}.{day.month}.{day.year}"
+    return renderer.full_date(dt.date.fromisoformat(value), language)
 
 
 def chat_text(part: str, language: str, renderer: AnswerRenderer | None = None, **values: Any) -> str:

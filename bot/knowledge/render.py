@@ -96,7 +96,7 @@ class AnswerRenderer:
         if key == "ask_service_number":
             if topic is None:
                 return self.part(key, "ask_topic", language)
-            return self.service_number(topic, language)
+            return self.service_number(topic, language, now)
         return self.part(key, "text", language)
 
     # -- hours -------------------------------------------------------------
@@ -190,7 +190,7 @@ class AnswerRenderer:
         )
 
     # -- service numbers ----------------------------------------------------
-    def service_number(self, topic_id: str, language: str) -> str:
+    def service_number(self, topic_id: str, language: str, now: dt.datetime | None = None) -> str:
         topic = self.knowledge.topic(topic_id)
         number = self.knowledge.facts["phone"][topic["number"]]
         text = self.part(
@@ -198,8 +198,16 @@ class AnswerRenderer:
             topic_name=topic["name"][language], number=number,
         )
         if topic.get("note"):
-            text = f"{text} {self.part(topic['note'], 'text', language)}"
+            text = f"{text} {self.note(topic['note'], language, now)}"
         return text
+
+    def note(self, key: str, language: str, now: dt.datetime | None = None) -> str:
+        """A note on a fact that changes by decision: what the source said while its date is
+        ahead (`text`), only where to find the current decision once it has passed."""
+        today = (now or self.now()).astimezone(self.timezone).date()
+        valid_until = _as_date(self.knowledge.facts["temporary_protection"]["valid_until_per_source"])
+        part = "text" if today <= valid_until or "text_after_date" not in self._entry(key) else "text_after_date"
+        return self.part(key, part, language)
 
     def topic_buttons(self, language: str) -> list[tuple[str, str]]:
         """(button title, topic id) for every service-number topic."""

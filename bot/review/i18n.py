@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from bot.knowledge.templates import fill
+
 UI_LANGUAGES = ("fi", "sv", "en")
 DEFAULT_UI_LANGUAGE = "fi"
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -22,4 +24,4 @@ def translate(language: str, key: str, **values: Any) -> str:
     """The text `key` in `language`, with {name} placeholders filled in."""
     entry = texts()[key]
     text = entry.get(language) or entry[DEFAULT_UI_LANGUAGE]
-    return text.format(**values) if values else text
+    return fill(text, language if entry.get(language) else DEFAULT_UI_LANGUAGE, values) if values else text

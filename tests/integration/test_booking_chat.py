@@ -154,7 +154,7 @@ def test_backend_down_mid_booking_is_said_plainly_and_leaves_nothing_half_done(a
         reply = conversation.texts("huomenna")
     finally:
         assistant.restart_service("backend")
-    assert "Ajanvaraus ei ole juuri nyt käytettävissä" in reply
+    assert "Ajanvaraus ei juuri nyt toimi tässä chatissa" in reply
     assert conversation.slot("requested_slot") is None
     assert conversation.slot("booking_category") is None
     # The conversation goes on when the backend is back.
@@ -171,7 +171,7 @@ def test_booking_by_text_message_with_numbered_choices(assistant):
     assert "1" in replies and "Oleskelulupa" in replies
     for answer in ("1", "Tampere", "1", "huomenna", "1", "Aino Virtanen", phone.number):
         replies = " ".join(phone.text(answer))
-    assert "Varataanko aika?" in replies
+    assert "Varaanko ajan?" in replies
     replies = " ".join(phone.text("1"))  # the first numbered choice: "Kyllä"
     assert BOOKED["fi"] in replies and KEY_AND_PIN.search(replies)
 
@@ -186,7 +186,7 @@ def test_switching_language_inside_the_form_asks_again_in_the_new_language(assis
     assert conversation.slot("requested_slot") == "booking_category"
 
 
-RESENT = {"fi": "lähetämme niiden varaustunnukset", "sv": "skickar vi deras bokningskoder",
+RESENT = {"fi": "lähetämme niiden varaustunnukset", "sv": "skickar vi reservationskoderna",
           "en": "we will send their reservation keys"}
 LOST = {"fi": "hukkasin varaustunnuksen", "sv": "jag har tappat bort koden till min bokning",
         "en": "I lost my reservation key"}

@@ -112,8 +112,8 @@ def test_transcript_tagging_and_training_example(page, chats):
     assert "nlu_fallback" in details and "Varmuus" in details and "Viestin kieli" in details
     assert page.locator("li.turn-bot").count() >= 2
     # Tag the conversation and find it by the tag.
-    page.get_by_label("Uusi tunniste").fill("Ei ymmärretty")
-    page.get_by_role("button", name="Lisää tunniste").click()
+    page.get_by_label("Uusi avainsana").fill("Ei ymmärretty")
+    page.get_by_role("button", name="Lisää avainsana").click()
     assert "ei ymmärretty" in page.locator("#tags").inner_text()
     page.get_by_label("Uusi kommentti").fill("Botti ei tunnistanut viestiä.")
     page.get_by_role("button", name="Lisää kommentti").click()

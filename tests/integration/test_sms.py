@@ -74,7 +74,7 @@ def test_faq_conversation_by_sms(assistant, renderer, language):
 def test_buttons_are_numbered_and_a_number_picks_one(assistant):
     phone = Phone(assistant)
     [menu] = phone.text("What is your phone number?")
-    assert "\n1 Permit card renewal\n2 Citizenship, permanent permit" in menu
+    assert "\n1 Residence permit card renewal\n2 Citizenship, permanent permit" in menu
     [reply] = phone.text("2")
     assert "0295 790 604" in reply
 

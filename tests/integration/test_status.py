@@ -100,7 +100,7 @@ def verify_by_code(assistant, chat: Conversation, number: str, language: str, re
 
 @pytest.mark.parametrize(("language", "number", "type_", "stage_words"), [
     ("fi", "52936814", "extended_permit", "Hakemukseen on pyydetty lisäselvitystä"),
-    ("sv", "28461937", "eu_registration", "Beslutet delgavs"),
+    ("sv", "28461937", "eu_registration", "Beslutet skickades"),
     ("en", "31804527", "first_permit_work", "The application is being processed"),
 ])
 def test_verified_by_code_sees_own_status_in_own_language(assistant, renderer, language, number, type_,

@@ -62,7 +62,7 @@ def test_the_persons_limit_is_the_one_users_are_told(knowledge):
 def test_offered_times_use_the_calendar_words():
     start = dt.datetime(2026, 12, 1, 7, 0, tzinfo=dt.UTC).isoformat()  # 9.00 in Helsinki
     assert time_label(start, "fi") == "ti 1.12. klo 9.00"
-    assert time_label(start, "sv") == "tis 1.12. kl. 9.00"
+    assert time_label(start, "sv") == "tis 1.12 kl. 9.00"  # Finland-Swedish: no dot after the month
     assert time_label(start, "en") == "Tue 1 Dec at 9:00"
 
 

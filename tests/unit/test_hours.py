@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.knowledge.hours import noon_closing_days
+from bot.knowledge.hours import noon_closing_days, public_holidays
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -58,8 +58,8 @@ def test_next_opening_skips_easter(renderer):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fi", "tänään on kiirastorstai, jolloin palvelu sulkeutuu klo 12"),
-        ("sv", "det i dag är skärtorsdagen, då tjänsten stänger kl. 12"),
+        ("fi", "tänään on kiirastorstai, jolloin asiakasneuvonta sulkeutuu klo 12"),
+        ("sv", "det i dag är skärtorsdagen, då kundrådgivningen stänger kl. 12"),
         ("en", "today is Maundy Thursday, when the service closes at noon"),
     ],
 )
@@ -87,3 +87,9 @@ def test_exceptional_hours_lists_the_coming_exceptions(renderer):
     text = renderer.exceptional_hours("en", at(2026, 11, 22, 10))
     assert "Wednesday 23 December open until noon" in text
     assert "Thursday 24 December closed (Christmas Eve)" in text
+
+
+def test_a_holiday_named_after_a_person_keeps_its_capital_in_running_swedish(renderer):
+    ascension = next(day for day, name in public_holidays(2026, "en").items() if name == "Ascension Day")
+    assert renderer.holiday_name(ascension, "sv") == "Kristi himmelsfärdsdag"
+    assert renderer.holiday_name(ascension, "fi") == "helatorstai"

@@ -1,0 +1,99 @@
+"""Every outbound SMS kind fits, in every language, with the longest real values: booking
+messages (confirmation, cancellation, move, contact change, reminder) in under three GSM-7
+segments, a key resend listing the most bookings a contact may have in at most three, the
+verification code in one; and every chat reply an SMS conversation can get is sent whole
+(the SMS channel cuts at three segments from the end, where a warning would be lost)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from bot.booking.notices import format_when, messages, render_sms
+from bot.knowledge.render import default_renderer
+from bot.knowledge.templates import fill, placeholders
+from bot.settings import REPO_ROOT, get_settings
+from bot.sms.text import format_sms, segment_count, to_gsm7
+from tests.conftest import LANGUAGES
+
+SEED = yaml.safe_load((REPO_ROOT / "bot" / "booking" / "seed_data.yml").read_text(encoding="utf-8"))
+ZONE = ZoneInfo("Europe/Helsinki")
+LONGEST_WHEN = dt.datetime(2025, 11, 12, 12, 30)  # a Wednesday ("keskiviikko") in a two-digit month
+
+
+def longest(values: list[str]) -> str:
+    return max(values, key=len)
+
+
+def longest_values(language: str) -> dict[str, str]:
+    return {
+        "when": format_when(LONGEST_WHEN, language, ZONE),
+        "point": longest([point["names"][language] for point in SEED["service_points"]]),
+        "address": longest([point["address"] for point in SEED["service_points"]]),
+        "category": longest([category["names"][language] for category in SEED["categories"]]),
+        "persons": "6",
+        "key": "ABCD-EFGH-JKMN",
+    }
+
+
+SINGLE_BOOKING_KINDS = [kind for kind in messages()["kinds"] if kind != "booking_keys_resend"]
+
+
+@pytest.mark.parametrize("kind", SINGLE_BOOKING_KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_booking_sms_takes_under_three_segments_uncut(kind, language):
+    raw = fill(messages()["kinds"][kind]["sms"][language], language, longest_values(language))
+    body = render_sms(kind, language, **longest_values(language))
+    assert body == to_gsm7(raw), "the text was cut"
+    assert segment_count(body) < 3, (len(body), body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_key_resend_with_the_most_bookings_a_contact_can_have_fits_in_three_segments(language):
+    entry = messages()["kinds"]["booking_keys_resend"]
+    line = fill(entry["line"][language], language, longest_values(language))
+    cap = get_settings().booking_cap_per_contact
+    raw = fill(entry["sms"][language], language, {"lines": "\n".join([line] * cap)})
+    assert format_sms(raw) == to_gsm7(raw) and segment_count(raw) <= 3
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_verification_code_sms_is_one_segment(language):
+    text = default_renderer().part("status_chat", "code_sms", language, code="123456", minutes=10)
+    assert segment_count(to_gsm7(text)) == 1, text
+
+
+def chat_replies(language: str) -> list[tuple[str, str]]:
+    """Every answer and chat text an SMS user can get, filled with long values."""
+    renderer = default_renderer()
+    values = {"point": longest_values(language)["point"], "address": longest_values(language)["address"],
+              "time": "ke 12.11. klo 12.30", "category": longest_values(language)["category"], "persons": 6,
+              "contact": "etunimi.sukunimi@esimerkki.fi", "reservation_key": "ABCD-EFGH-JKMN", "pin": "123456",
+              "cities": "Espoo, Helsinki, Joensuu, Jyväskylä, Kuopio, Lahti, Lappeenranta, Oulu, Tampere, Turku",
+              "minutes": 10, "attempts": 2, "months": 3, "reason": "x", "next_opening": "y", "until": "z",
+              "noon_days": "x", "upcoming": "y", "date": "x", "name": "y", "topic_name": "x", "number": "y",
+              "event_on": "1.2.2025", "due": "1.3.2025", "decision_made_on": "1.2.2025",
+              "decision_delivered_on": "1.2.2025", "client": "", "type": "x", "submitted_on": "1.2.2025",
+              "route": "y", "stage": "z", "initials": "A. B.", "place": "Helsinki", "code": "123456",
+              "status": "voimassa", "new": "etunimi.sukunimi@esimerkki.fi", "old": "e***@esimerkki.fi"}
+    replies = [(f"{intent}", renderer.answer(intent, language)) for intent in renderer.knowledge.answers
+               if intent.startswith("ask_")]
+    for key, entry in renderer.knowledge.answers.items():
+        if key.startswith("ask_"):
+            continue
+        for part, texts in entry.items():
+            if part not in ("title", "buttons") and isinstance(texts, dict):
+                # A value this list does not know yet (a newer text's) gets a plain number.
+                extra = {name: 1000 for name in placeholders(texts[language]) if name not in values}
+                replies.append((f"{key}.{part}", renderer.part(key, part, language, **values, **extra)))
+    return replies
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_chat_reply_is_sent_whole_by_sms(language):
+    cut = [(where, segment_count(to_gsm7(text))) for where, text in chat_replies(language)
+           if format_sms(text) != format_sms(text, max_segments=99)]
+    assert cut == []
