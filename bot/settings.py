@@ -101,6 +101,8 @@ class Settings:
     message_concurrency: int = 4
     # Patches of library internals switched off (RASA_PATCHES_DISABLED=a,b or all; bot/runtime/patches.py).
     rasa_patches_disabled: frozenset[str] = frozenset()
+    # A conversation session ends after this many user messages, as after an hour's pause (slots carried over).
+    session_max_turns: int = 50
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -255,6 +257,7 @@ def load_settings() -> Settings:
         rasa_workers=_number("RASA_WORKERS", 2),
         message_concurrency=_at_least_one("MESSAGE_CONCURRENCY", 4),
         rasa_patches_disabled=_patches_disabled(),
+        session_max_turns=_at_least_one("SESSION_MAX_TURNS", 50),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
