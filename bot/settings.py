@@ -49,6 +49,16 @@ def _at_least_one(name: str, default: int) -> int:
     return value
 
 
+def _optional_path(name: str, default: Path) -> Path | None:
+    """A file path from the environment; "off" (or "none", "false", "0") means none."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() in ("off", "none", "false", "0"):
+        return None
+    return Path(raw)
+
+
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
     """One of `allowed` from the environment (the first is the default)."""
     value = (os.environ.get(name) or allowed[0]).strip().lower()
@@ -91,6 +101,8 @@ class Settings:
     message_concurrency: int = 4
     # Patches of library internals switched off (RASA_PATCHES_DISABLED=a,b or all; bot/runtime/patches.py).
     rasa_patches_disabled: frozenset[str] = frozenset()
+    # A conversation session ends after this many user messages, as after an hour's pause (slots carried over).
+    session_max_turns: int = 50
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -105,6 +117,8 @@ class Settings:
     tracker_db: Path = field(default=REPO_ROOT / "var" / "tracker.db")
     cases: CaseSettings = field(default_factory=CaseSettings)
     models_dir: Path = field(default=REPO_ROOT / "models")
+    # Training's sentence embeddings by (model, text) hash (bot/nlu/embedding_cache.py); None: not kept.
+    embedding_cache: Path | None = field(default=REPO_ROOT / "var" / "embeddings.sqlite")
     backend_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}"
     backend_timeout: float = 5.0
     # Staff review tool (bot/review): its own database, defaulting to review.db beside the tracker DB.
@@ -243,6 +257,7 @@ def load_settings() -> Settings:
         rasa_workers=_number("RASA_WORKERS", 2),
         message_concurrency=_at_least_one("MESSAGE_CONCURRENCY", 4),
         rasa_patches_disabled=_patches_disabled(),
+        session_max_turns=_at_least_one("SESSION_MAX_TURNS", 50),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
@@ -277,6 +292,7 @@ def load_settings() -> Settings:
         sms_sender=os.environ.get("SMS_SENDER", "18135"),
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
+        embedding_cache=_optional_path("EMBEDDING_CACHE", REPO_ROOT / "var" / "embeddings.sqlite"),
         tracker_db=Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "tracker.db")),
         cases=load_case_settings(),
         tracker_db_url=os.environ.get("TRACKER_DB_URL", ""),

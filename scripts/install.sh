@@ -38,6 +38,6 @@ fi
 stamp=.venv/.requirements.lock
 if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
   echo "Installing Python packages from requirements.lock (a few minutes the first time)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python -r requirements.lock
+  .venv/bin/python -m pip install --progress-bar on --disable-pip-version-check --no-deps --ignore-requires-python -r requirements.lock
   cp requirements.lock "$stamp"
 fi

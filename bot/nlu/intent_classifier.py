@@ -33,7 +33,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.sentence_embeddings import default_embedder
+from bot.nlu.sentence_embeddings import default_embedder, print_progress, training_cache
+from bot.settings import get_settings
 
 RANKING_LENGTH = 10
 
@@ -197,7 +198,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return sp.hstack([vectorizers["words"].fit_transform(words), vectorizers["chars"].fit_transform(texts)]).tocsr()
 
     def _embeddings(self, messages: list[Message]) -> sp.csr_matrix:
-        return sp.csr_matrix(self._embedding_vectors(messages))
+        """Training: the examples' weighted embeddings, reusing those stored by earlier trainings."""
+        weight = float(self.config.get("sentence_embedding_weight") or 0.0)
+        if weight == 0.0:
+            return sp.csr_matrix((len(messages), 0), dtype=np.float32)
+        cache = training_cache(get_settings().embedding_cache)
+        try:
+            vectors = default_embedder().embed_many(
+                [(m.get(TEXT) or "") for m in messages], cache=cache, progress=print_progress
+            )
+        finally:
+            if cache is not None:
+                cache.close()
+        return sp.csr_matrix(vectors * weight)
 
     def _embedding_vectors(self, messages: list[Message]) -> np.ndarray:
         weight = float(self.config.get("sentence_embedding_weight") or 0.0)

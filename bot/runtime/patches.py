@@ -118,6 +118,14 @@ def _engineio_whole_body() -> Undo:
     return lambda: driver._async.__setitem__("translate_request", original)
 
 
+def _session_length() -> Undo:
+    from rasa.core.processor import MessageProcessor
+
+    from bot.runtime import session_length
+    session_length.upstream_has_session_expired = MessageProcessor.__dict__["_has_session_expired"]
+    return _replace(MessageProcessor, "_has_session_expired", session_length.has_session_ended)
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch("fail_loud_tracker_store", "rasa",
           "a tracker store error fails the turn (the user gets the service notice) instead of Rasa "
@@ -152,6 +160,12 @@ PATCHES: tuple[Patch, ...] = (
           ("sanic.server.runners:serve", "sanic.server.runners:_build_protocol_kwargs",
            "sanic.server.runners:serve_multiple"),
           _connection_balance),
+    Patch("session_length", "rasa",
+          "a session also ends after SESSION_MAX_TURNS user messages (a new one starts as on expiry, "
+          "slots carried over), so no conversation grows a turn's cost without bound",
+          ("rasa.core.processor:MessageProcessor._has_session_expired",
+           "rasa.core.processor:MessageProcessor._update_tracker_session"),
+          _session_length),
     Patch("engineio_whole_body", "web",
           "the chat relay reads a long-polling POST body whole (python-engineio reads it with one read(n))",
           ("engineio.async_drivers.aiohttp:translate_request", "engineio.asyncio_server:AsyncServer.handle_request"),

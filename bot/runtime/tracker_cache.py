@@ -8,14 +8,21 @@ still holds exactly what this process last wrote for the conversation: the
 same number of rows and the same highest event id. So another Rasa server or
 worker writing to the conversation, a deletion by the review tool, or a turn
 that failed before it was saved all lead back to the database.
+
+A tracker in which a new session has started is not kept: the next message
+reads it back from the database, where Rasa's store reads only the current
+session, so the tracker in memory holds one session (SESSION_MAX_TURNS user
+messages at most), not the whole conversation.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 
 import sqlalchemy as sa
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
@@ -71,10 +78,19 @@ class TrackerCache:
         """Called with the conversation's marker read in the transaction that stored the tracker."""
         if tracker._max_event_history is not None:
             return  # a capped history stops growing: unsaved changes would go unnoticed
+        if self._started_new_session(tracker):
+            self.forget(tracker.sender_id)
+            return
         self._entries[tracker.sender_id] = _Entry(tracker, len(tracker.events), marker)
         self._entries.move_to_end(tracker.sender_id)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
+
+    def _started_new_session(self, tracker: DialogueStateTracker) -> bool:
+        """Whether a session started after the tracker's first events, among those not seen here before."""
+        entry = self._entries.get(tracker.sender_id)
+        seen = entry.stored if entry is not None and entry.tracker is tracker else 0
+        return any(isinstance(event, SessionStarted) for event in islice(tracker.events, max(seen, 2), None))
 
     def forget(self, sender_id: str) -> None:
         self._entries.pop(sender_id, None)

@@ -136,6 +136,23 @@ def test_connection_balance_sanic_calls_serve_by_its_module_name_with_the_settin
     assert list(inspect.signature(runners._build_protocol_kwargs).parameters) == ["protocol", "config"]
 
 
+# -- session_length ------------------------------------------------------------------------------
+
+def test_session_length_a_session_starts_where_rasa_asks_whether_it_expired():
+    from rasa.core.processor import MessageProcessor
+
+    source = inspect.getsource(MessageProcessor._update_tracker_session)
+    assert "self._has_session_expired(tracker)" in source
+    assert "ACTION_SESSION_START_NAME" in source
+    only("session_length")
+    try:
+        from bot.runtime.session_length import has_session_ended
+        assert MessageProcessor._has_session_expired is has_session_ended
+    finally:
+        uninstall_all()
+    assert MessageProcessor._has_session_expired.__module__ == "rasa.core.processor"
+
+
 # -- engineio_whole_body -------------------------------------------------------------------------
 
 def test_engineio_whole_body_servers_read_the_drivers_shared_table_at_each_request():

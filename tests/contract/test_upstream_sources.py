@@ -43,6 +43,10 @@ UPSTREAM_SHA256 = {
         "df364f22d706e31f9870ad90690125ac3d65b0dc6d76fe502134cd0edd3dce80",
     "sanic.server.runners:serve_multiple":
         "21e61cf242a9aa90dd7cef07c2832c3f6b559b34e10e18da7e95cfc3a18ee7cb",
+    "rasa.core.processor:MessageProcessor._has_session_expired":
+        "aa0e659a9cfa1f70616523da75045bd87d4424a03432726722c7dc80a9869200",
+    "rasa.core.processor:MessageProcessor._update_tracker_session":
+        "b0d44217b5ca28ba5b5702ac4f37315d00f9e3e8f5e720ecff3ef727c0d05331",
     "engineio.async_drivers.aiohttp:translate_request":
         "10c9de935428af0b7b8b78bdee6aebcd9c386f7808847d14536fb4ce05bf3b02",
     "engineio.asyncio_server:AsyncServer.handle_request":
