@@ -12,6 +12,6 @@ from bot.knowledge.render import default_renderer
 # What every action needs is loaded now rather than on the first message, and then,
 # with the libraries, kept out of the garbage collector's walks for good.
 default_renderer()
-from actions import booking, booking_access, faq, forms, status  # noqa: E402, F401
+from actions import booking, booking_access, faq, forms, session, status  # noqa: E402, F401
 
 freeze_startup_objects()

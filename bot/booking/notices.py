@@ -2,7 +2,10 @@
 the outbox in the caller's transaction, by SMS and/or e-mail as the booking has contacts.
 
 Reminders are queued at booking time for `reminder_days_before` days before the
-appointment; cancelling, moving or changing contacts withdraws them.
+appointment; cancelling, moving or changing contacts withdraws them. One phone
+number or address gets at most BOOKING_MESSAGES_PER_CONTACT_DAY of the other
+booking messages a day, whichever conversations asked for them; beyond that
+nothing more is queued (and no new booking is made for it: service.py).
 """
 
 from __future__ import annotations
@@ -20,10 +23,20 @@ from sqlalchemy.orm import Session
 from bot.booking.credentials import display_key
 from bot.booking.models import Booking, Category, ServicePoint, Slot
 from bot.knowledge.store import load_knowledge
-from bot.notifications.outbox import enqueue, withdraw
+from bot.notifications.outbox import enqueue, sent_to_recipient, withdraw
+from bot.settings import get_settings
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 REMINDER = "booking_reminder"
+# The messages a request sends at once (a reminder waits and is withdrawn with its booking).
+CAPPED_KINDS = ("booking_confirmation", "booking_cancellation", "booking_move", "booking_contact_change",
+                "booking_keys_resend")
+
+
+def over_daily_cap(session: Session, recipient: str | None) -> bool:
+    """True when `recipient` has had its day's share of booking messages."""
+    return bool(recipient) and sent_to_recipient(session, recipient, CAPPED_KINDS) >= \
+        get_settings().booking_messages_per_contact_day
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +76,9 @@ def _email_body(language: str, text: str) -> str:
 def _send(session: Session, booking: Booking, kind: str, subject: str, text: str, *,
           phone: str | None, email: str | None, send_after: dt.datetime | None = None) -> None:
     reference = _reference(booking)
+    if kind in CAPPED_KINDS:
+        phone = None if over_daily_cap(session, phone) else phone
+        email = None if over_daily_cap(session, email) else email
     if phone:
         enqueue(session, channel="sms", recipient=phone, language=booking.language, kind=kind, body=text,
                 reference=reference, send_after=send_after)
