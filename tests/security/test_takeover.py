@@ -113,3 +113,14 @@ def test_rest_is_only_for_integrators_with_a_token(assistant):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=30)
         assert refused.value.code == 401 and "token" in json.loads(refused.value.read())["error"]
+
+
+def test_a_verified_status_does_not_survive_into_a_new_session(assistant, renderer):
+    chat = Conversation(assistant)
+    verify_by_code(assistant, chat, "95027146", "sv", renderer)
+    assert texts(chat.say(ASK_STATUS["sv"]))[0] == chat_text("verified_applicant", "sv", renderer)
+    stored = [e for e in chat.tracker()["events"] if e["event"] == "slot" and e["name"] == "status_ticket"]
+    assert stored and all(e["value"] is None or e["value"].startswith("sealed:gAAAAA") for e in stored)
+    chat.say("/session_start")   # what Rasa does after an hour of silence (actions/session.py)
+    assert chat.slot("status_ticket") is None and chat.slot("language") == "sv"
+    assert texts(chat.say(ASK_STATUS["sv"]))[0] == chat_text("intro", "sv", renderer)
