@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: install train run test test-scale bench clean
+.PHONY: install train run demo test test-scale bench clean
 
 # No Rasa telemetry leaves the machine, whichever command runs.
 export RASA_TELEMETRY_ENABLED := false
@@ -12,6 +12,11 @@ train: install
 
 run: train
 	@.venv/bin/python -m bot.supervisor
+
+# A laptop demo: also the local SMS gateway simulator (loopback only, unauthenticated) and the
+# case register's demo people (docs/security.md).
+demo: train
+	@LOCAL_DEMO=true .venv/bin/python -m bot.supervisor
 
 test: train
 	@scripts/install.sh --with-test-tools

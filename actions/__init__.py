@@ -14,6 +14,6 @@ from bot.privacy.logs import install_log_redaction
 # with the libraries, kept out of the garbage collector's walks for good.
 default_renderer()
 install_log_redaction()  # the SDK has configured logging before it imports the actions
-from actions import booking, booking_access, faq, forms, status  # noqa: E402, F401
+from actions import booking, booking_access, faq, forms, session, status  # noqa: E402, F401
 
 freeze_startup_objects()

@@ -361,6 +361,8 @@ class ActionFinishBooking(Action):
                     FollowupAction("booking_form")]
         if result.error == "booking_cap_reached":
             say(dispatcher, tracker, "cap_reached")
+        elif result.error == "contact_daily_limit":
+            say(dispatcher, tracker, "contact_daily_limit")
         elif result.error == "rate_limited":
             say(dispatcher, tracker, "rate_limited")
         else:

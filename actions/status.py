@@ -2,7 +2,8 @@
 
 `action_start_status_check` shows the status straight away when the message
 carries a login identity that the chat channel verified and sealed, or when
-this conversation already holds a ticket; otherwise it explains the steps and
+this conversation holds a ticket (sealed in the tracker, and left behind when a
+new session starts: actions/session.py); otherwise it explains the steps and
 the `status_verification_form` asks for the customer number, the date of
 birth and the one-time code, each checked by the case register
 (bot/cases/client.py) as soon as it is given. `action_finish_status_check`
@@ -27,6 +28,7 @@ from bot.cases.client import BackendUnavailable, CaseClient, channel_name
 from bot.cases.messages import chat_text, status_messages
 from bot.cases.parsing import parse_birth_date, parse_code, parse_customer_number
 from bot.identity.tokens import IDENTITY_METADATA_KEY
+from bot.privacy.sealing import default_sealer
 from bot.privacy.spans import STATUS_ANSWER_KEY
 from bot.settings import get_settings
 
@@ -57,6 +59,12 @@ def login_identity(tracker: Tracker) -> dict[str, Any] | None:
     metadata = tracker.latest_message.get("metadata") or {}
     identity = metadata.get(IDENTITY_METADATA_KEY) if isinstance(metadata, dict) else None
     return identity if isinstance(identity, dict) and identity.get("seal") else None
+
+
+def held_ticket(tracker: Tracker) -> str | None:
+    """This conversation's status ticket, if it holds one (sealed in the tracker)."""
+    ticket = default_sealer().unseal(tracker.get_slot("status_ticket"), ttl=get_settings().cases.ticket_max_seconds)
+    return ticket if isinstance(ticket, str) and ticket else None
 
 
 def reset_events() -> list[dict[str, Any]]:
@@ -91,7 +99,7 @@ class ActionStartStatusCheck(Action):
         identity = login_identity(tracker)
         if identity and await show_status(dispatcher, tracker, identity=identity) != "not_verified":
             return [SlotSet("status_needs_verification", False)]
-        ticket = tracker.get_slot("status_ticket")
+        ticket = held_ticket(tracker)
         if ticket and await show_status(dispatcher, tracker, ticket=ticket) != "not_verified":
             return [SlotSet("status_needs_verification", False)]
         say(dispatcher, tracker, "intro")
@@ -200,7 +208,8 @@ class ValidateStatusVerificationForm(FormValidationAction):
         except BackendUnavailable:
             return end_with("unavailable", "one_time_code")
         if answer.ok:
-            return {"one_time_code": code, "status_ticket": answer.body["ticket"], "status_outcome": "verified"}
+            return {"one_time_code": code, "status_ticket": default_sealer().seal(answer.body["ticket"]),
+                    "status_outcome": "verified"}
         if answer.error == "wrong_code":
             say(dispatcher, tracker, "wrong_code", attempts=answer.body.get("attempts_left", 0))
             return {"one_time_code": None}
@@ -215,7 +224,7 @@ class ActionFinishStatusCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         outcome = tracker.get_slot("status_outcome")
-        ticket = tracker.get_slot("status_ticket")
+        ticket = held_ticket(tracker)
         if outcome == "verified" and ticket:
             if await show_status(dispatcher, tracker, ticket=ticket) == "not_verified":
                 say(dispatcher, tracker, "unavailable")
@@ -231,7 +240,7 @@ class ActionStatusLogOut(Action):
         return "action_status_log_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        ticket = tracker.get_slot("status_ticket")
+        ticket = held_ticket(tracker)
         if ticket:
             try:
                 await cases().end(tracker.sender_id, ticket, channel(tracker))

@@ -29,7 +29,7 @@ import aiohttp
 import uvloop
 import yaml
 
-from bench.common import held_out_sets, median, percentile
+from bench.common import REST_HEADERS, held_out_sets, median, percentile
 from bot.settings import RASA_PROCESS_ENV, REPO_ROOT, backend_token, load_settings
 from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
@@ -165,7 +165,8 @@ async def closed_loop(url: str, scripts: list[list[str]], users: int, total: int
                 script = list(scripts[number % len(scripts)])
                 sender = f"{tag}-{users}-{index}-{number}"
             started = time.perf_counter()
-            async with session.post(url, json={"sender": sender, "message": script.pop(0)}) as r:
+            async with session.post(url, json={"sender": sender, "message": script.pop(0)},
+                                    headers=REST_HEADERS) as r:
                 await r.read()
                 if r.status != 200:
                     raise RuntimeError(f"status {r.status}")

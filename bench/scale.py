@@ -24,7 +24,7 @@ from collections import Counter
 
 import aiohttp
 
-from bench.common import held_out_sets, median, percentile
+from bench.common import REST_HEADERS, held_out_sets, median, percentile
 from bot.settings import REPO_ROOT
 from bot.training import ensure_model
 from deploy.scale import ScaleStack
@@ -43,7 +43,8 @@ async def closed_loop(url: str, messages: list[str], users: int, total: int,
         for position in counter:
             sender = f"{tag}-{users}-{index}-{sent // 10}"
             started = time.perf_counter()
-            async with session.post(url, json={"sender": sender, "message": messages[position % len(messages)]}) as r:
+            async with session.post(url, json={"sender": sender, "message": messages[position % len(messages)]},
+                                    headers=REST_HEADERS) as r:
                 await r.read()
                 if r.status != 200:
                     raise RuntimeError(f"status {r.status}")

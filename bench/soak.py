@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import aiohttp
 
-from bench.common import held_out_sets, median, percentile
+from bench.common import REST_HEADERS, held_out_sets, median, percentile
 from bench.load import free_port, memory_mb
 from bot.settings import REPO_ROOT, load_settings
 from bot.supervisor import Supervisor
@@ -48,7 +48,8 @@ async def send_batch(session: aiohttp.ClientSession, url: str, messages: list[st
             started = time.perf_counter()
             try:
                 async with session.post(url, json={"sender": sender,
-                                                   "message": messages[position % len(messages)]}) as response:
+                                                   "message": messages[position % len(messages)]},
+                                        headers=REST_HEADERS) as response:
                     body = await response.json(content_type=None)
                     if response.status != 200 or not body:
                         failures += 1

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
-# The longest message text the channels take (the REST channel refuses longer ones with 413).
+# The longest message text the channels take; a longer one is answered with a request to shorten it.
 MAX_MESSAGE_CHARACTERS = 4000
+# The largest request body any HTTP entry point reads (Rasa's channels, the web server and its
+# socket.io endpoint, the backend); larger ones are refused with 413 before they are read.
+MAX_REQUEST_BYTES = 64 * 1024
 
 # Each Rasa worker writes this line to its output once its model is loaded and it takes
 # messages (bot/runtime/webhook.py); the supervisor counts them, as /status reaches only one worker.
@@ -28,6 +32,18 @@ RASA_PROCESS_ENV = {
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
 }
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _number(name: str, default: float, kind: type = int):
@@ -57,6 +73,14 @@ def _optional_path(name: str, default: Path) -> Path | None:
     if raw.strip().lower() in ("off", "none", "false", "0"):
         return None
     return Path(raw)
+def _flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("1", "true", "yes", "on")
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -86,7 +110,7 @@ class CaseSettings:
     status_per_client: int = 60          # status look-ups per conversation per window
     lockout_failures: int = 5            # failures (client or customer number) before a lockout
     lockout_seconds: int = 3600
-    seed_demo: bool = True               # fill an empty register with the demo data
+    seed_demo: bool = False              # fill an empty register with the demo data (LOCAL_DEMO, CASES_SEED_DEMO)
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,9 @@ class Settings:
     """Runtime settings; docs/configuration.md describes each variable."""
 
     host: str = "127.0.0.1"
+    # A laptop demo (LOCAL_DEMO): the SMS gateway simulator runs (loopback only) and the case
+    # register gets its demo people. Off by default: nothing unauthenticated starts unless asked.
+    local_demo: bool = False
     rasa_port: int = 5005
     # Rasa worker processes on the one port (each a core's worth of work; about 0.5 GB each).
     rasa_workers: int = 2
@@ -103,6 +130,8 @@ class Settings:
     rasa_patches_disabled: frozenset[str] = frozenset()
     # A conversation session ends after this many user messages, as after an hour's pause (slots carried over).
     session_max_turns: int = 50
+    # Chat page messages one network client may send a minute (bot/web/chat_relay.py; TRUSTED_PROXIES).
+    chat_messages_per_minute: int = 30
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -134,6 +163,8 @@ class Settings:
     booking_create_limit: int = 20
     booking_key_limit: int = 30
     booking_resend_limit: int = 5
+    # Booking messages (confirmations, cancellations...) one phone number or address gets a day.
+    booking_messages_per_contact_day: int = 6
     # Notifications (bot/notifications): "local" records as sent; "gateway" / "smtp" really send.
     notify_sms_sender: str = "local"
     notify_email_sender: str = "local"
@@ -182,19 +213,47 @@ class Settings:
         return os.environ.get("SMS_PUBLIC_URL") or f"http://{self.host}:{self.rasa_port}/webhooks/sms/webhook"
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner can enter (0700), made if missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+class EmptySecret(ValueError):
+    """A secret file exists but holds nothing: refused rather than used as a key."""
+
+
 def persisted_secret(name: str, env_var: str) -> str:
     """The secret in `env_var`, or one made once and kept in var/secrets/<name> (mode 0600),
-    so that every process of one installation shares it across restarts."""
+    so that every process of one installation shares it across restarts.
+
+    The file appears whole or not at all (written aside, then linked into place: of
+    processes starting together, the first link wins and all read that one), and an
+    empty file is refused, never used as a key."""
     if os.environ.get(env_var):
         return os.environ[env_var]
-    path = Path(os.environ.get("SECRETS_DIR", REPO_ROOT / "var" / "secrets")) / name
+    path = private_dir(Path(os.environ.get("SECRETS_DIR", REPO_ROOT / "var" / "secrets"))) / name
     if not path.exists():
         import secrets
+        import tempfile
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
+        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+                file.flush()
+                os.fsync(file.fileno())
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(draft)
+    value = path.read_text().strip()
+    if not value:
+        raise EmptySecret(f"{path} is empty: delete it to have a new secret made, or set {env_var}")
+    return value
 
 
 def backend_token() -> str:
@@ -218,7 +277,7 @@ def load_case_settings() -> CaseSettings:
         status_per_client=_number("CASES_STATUS_PER_CLIENT", defaults.status_per_client),
         lockout_failures=_number("CASES_LOCKOUT_FAILURES", defaults.lockout_failures),
         lockout_seconds=_number("CASES_LOCKOUT_SECONDS", defaults.lockout_seconds),
-        seed_demo=os.environ.get("CASES_SEED_DEMO", "true").strip().lower() not in ("0", "false", "no", "off"),
+        seed_demo=_flag("CASES_SEED_DEMO", _flag("LOCAL_DEMO", False)),
     )
 
 
@@ -241,6 +300,23 @@ def _patches_disabled() -> frozenset[str]:
     from bot.runtime.patches import disabled_names  # the registry knows the names
 
     return disabled_names(os.environ.get("RASA_PATCHES_DISABLED"))
+INTEGRATOR_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+MIN_TOKEN_CHARACTERS = 24
+
+
+def rest_channel_tokens() -> dict[str, str]:
+    """Integrating systems allowed on the REST channel: REST_CHANNEL_TOKENS="name=token,name2=token2"
+    (token -> name). Empty (the default): the REST channel is off. docs/security.md."""
+    tokens: dict[str, str] = {}
+    for entry in re.split(r"[,\s]+", os.environ.get("REST_CHANNEL_TOKENS", "").strip()):
+        if not entry:
+            continue
+        name, _, token = entry.partition("=")
+        if not INTEGRATOR_NAME.fullmatch(name) or len(token) < MIN_TOKEN_CHARACTERS:
+            raise ValueError("REST_CHANNEL_TOKENS: each entry must be name=token, the name of lower-case letters, "
+                             f"digits, - or _ (at most 32), the token at least {MIN_TOKEN_CHARACTERS} characters")
+        tokens[token] = name
+    return tokens
 
 
 def load_settings() -> Settings:
@@ -253,11 +329,13 @@ def load_settings() -> Settings:
         raise ValueError("LANGUAGE_DETECTOR must be 'lingua' or 'langdetect'")
     return Settings(
         host=os.environ.get("BOT_HOST", "127.0.0.1"),
+        local_demo=_flag("LOCAL_DEMO", False),
         rasa_port=_number("RASA_PORT", 5005),
         rasa_workers=_number("RASA_WORKERS", 2),
         message_concurrency=_at_least_one("MESSAGE_CONCURRENCY", 4),
         rasa_patches_disabled=_patches_disabled(),
         session_max_turns=_at_least_one("SESSION_MAX_TURNS", 50),
+        chat_messages_per_minute=_at_least_one("CHAT_MESSAGES_PER_MINUTE", 30),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
@@ -275,6 +353,7 @@ def load_settings() -> Settings:
         booking_create_limit=_number("BOOKING_CREATE_LIMIT", 20),
         booking_key_limit=_number("BOOKING_KEY_LIMIT", 30),
         booking_resend_limit=_number("BOOKING_RESEND_LIMIT", 5),
+        booking_messages_per_contact_day=_at_least_one("BOOKING_MESSAGES_PER_CONTACT_DAY", 6),
         notify_sms_sender=_choice("NOTIFY_SMS_SENDER", ("local", "gateway")),
         notify_email_sender=_choice("NOTIFY_EMAIL_SENDER", ("local", "smtp")),
         notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import (
+    MAX_REQUEST_BYTES,
     RASA_PROCESS_ENV,
     RASA_WORKER_READY,
     REPO_ROOT,
@@ -28,7 +29,11 @@ from bot.settings import (
     chat_relay_token,
     get_settings,
     persisted_secret,
+    private_dir,
+    rest_channel_tokens,
 )
+
+PRIVATE_UMASK = 0o077
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Service:
     # Worker processes that must each write RASA_WORKER_READY to the log (a health check reaches only one).
     workers: int = 1
     log_start: int = 0
+    env: dict[str, str] = field(default_factory=dict)  # this process's own additions to the environment
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,10 @@ class Supervisor:
             "SMS_PUBLIC_URL": settings.sms_webhook_url,
             "SMS_SENDER": settings.sms_sender,
             "SMS_GATEWAY_PORT": str(settings.sms_gateway_port),
-            # The backend's outbox SMS (booking messages, one-time codes) go to the gateway started here.
-            "NOTIFY_SMS_SENDER": os.environ.get("NOTIFY_SMS_SENDER", "gateway"),
+            # The backend's outbox SMS (booking messages, one-time codes) go to the demo's gateway simulator;
+            # otherwise to the gateway an operator configures, else they are only recorded.
+            "NOTIFY_SMS_SENDER": os.environ.get("NOTIFY_SMS_SENDER", "gateway" if settings.local_demo else "local"),
+            "LOCAL_DEMO": "true" if settings.local_demo else "false",
             "TRACKER_DB_DIALECT": os.environ.get("TRACKER_DB_DIALECT", "sqlite"),
             "TRACKER_DB": str(settings.tracker_db),
             # Scale-out runs one worker per Rasa server (several servers, Redis locks).
@@ -144,18 +152,19 @@ class Supervisor:
             self._actions_service("actions", s.actions_port),
             self._rasa_service("rasa", s.rasa_port, REPO_ROOT / "endpoints.yml"),
             Service(
-                "sms-gateway",
-                [python, "-m", "bot.sms.simulator", "--host", s.host, "--port", str(s.sms_gateway_port)],
-                f"{base}:{s.sms_gateway_port}/healthz",
-                30,
-            ),
-            Service(
                 "web",
                 [python, "-m", "bot.web.app", "--host", s.host, "--port", str(s.web_port)],
                 f"{base}:{s.web_port}/healthz",
                 30,
             ),
         ]
+        if s.local_demo:  # unauthenticated by design: only in a laptop demo, and on loopback only
+            services.insert(3, Service(
+                "sms-gateway",
+                [python, "-m", "bot.sms.simulator", "--host", "127.0.0.1", "--port", str(s.sms_gateway_port)],
+                f"http://127.0.0.1:{s.sms_gateway_port}/healthz",
+                30,
+            ))
         scale = self.scale_out
         if scale is None:
             return services
@@ -191,14 +200,19 @@ class Supervisor:
             f"http://{s.host}:{port}/status?token={self.api_token}",
             240,
             workers=1 if self.scale_out else s.rasa_workers,
+            # Sanic refuses larger bodies with 413 before reading them (its default is 100 MB).
+            env={"SANIC_REQUEST_MAX_SIZE": str(MAX_REQUEST_BYTES)},
         )
 
     def _launch(self, service: Service, env: dict[str, str]) -> None:
-        with open(self.log_dir / f"{service.name}.log", "ab") as log:
+        # Databases, their WAL files, logs and secrets are the owner's alone: each process runs with umask
+        # 077 (files 0600, folders 0700), and so is the log it writes to.
+        descriptor = os.open(self.log_dir / f"{service.name}.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "ab") as log:
             service.log_start = log.tell()
             service.process = subprocess.Popen(
-                service.command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                service.command, cwd=REPO_ROOT, env={**env, **service.env}, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True, umask=PRIVATE_UMASK,
             )
 
     def service(self, name: str) -> Service:
@@ -215,8 +229,8 @@ class Supervisor:
         self._wait_healthy(service)
 
     def start(self) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.log_dir)
+        private_dir(self.settings.tracker_db.parent)
         env = self._env()
         for service in self.services:
             self._launch(service, env)
@@ -309,8 +323,10 @@ def main() -> None:
         f"  Chat page:   http://{settings.host}:{settings.web_port}/\n"
         f"  Staff review: http://{settings.host}:{settings.web_port}/review/"
         f" (accounts: python -m bot.review.accounts)\n"
-        f"  Rasa REST:   http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  SMS (local gateway simulator): POST http://{settings.host}:{settings.sms_gateway_port}/inbound\n"
+        f"  Rasa REST:   http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook"
+        f" ({'on' if rest_channel_tokens() else 'off'}: REST_CHANNEL_TOKENS, docs/security.md)\n"
+        + (f"  SMS (local demo gateway simulator): POST http://127.0.0.1:{settings.sms_gateway_port}/inbound\n"
+           if settings.local_demo else "") +
         f"  Logs:        {supervisor.log_dir}\n"
         f"Press Ctrl-C to stop.",
         flush=True,

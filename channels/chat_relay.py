@@ -4,8 +4,10 @@ The page speaks socket.io with the web server (bot/web/chat_relay.py), which
 keeps each browser session and verifies the website's login token. It posts
 each message here as JSON, like the REST channel, with the relay token in the
 Authorization header; only with that token may the metadata carry a verified
-identity. Any Rasa worker or server can take any message, so the chat page
-needs no sticky sessions. Conversations are recorded as channel "socketio".
+identity. The sender is the routing id the relay derived from the session
+secret it issued; it is stored in the `web:` namespace. Any Rasa worker or
+server can take any message, so the chat page needs no sticky sessions.
+Conversations are recorded as channel "socketio".
 """
 
 from __future__ import annotations
@@ -47,6 +49,6 @@ class ChatRelayInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self._is_relay(request):
                 return response.json({"error": "only the chat page's web server may use this channel"}, 401)
-            return await answer_with_replies(request, on_new_message, self.name(), trusted=True)
+            return await answer_with_replies(request, on_new_message, self.name(), "web", trusted=True)
 
         return webhook_blueprint("chat_relay_webhook", receive)

@@ -11,6 +11,7 @@ import argparse
 import hmac
 import importlib
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +20,9 @@ from aiohttp import web
 from bot.backend.db import Database
 from bot.backend.errors import error_response, json_errors
 from bot.gc_tuning import freeze_startup_objects
+from bot.http_limits import bounded_bodies
 from bot.privacy.logs import install_log_redaction
-from bot.settings import Settings, backend_token, get_settings
+from bot.settings import MAX_REQUEST_BYTES, Settings, backend_token, get_settings, is_loopback
 
 MODULES = ("bot.notifications.api", "bot.booking.api", "bot.cases.api")
 PUBLIC_PATHS = frozenset({"/healthz", "/openapi.json"})
@@ -82,7 +84,8 @@ def openapi_document(modules: list[Any]) -> dict[str, Any]:
 def create_app(settings: Settings, db: Database | None = None, token: str | None = None) -> web.Application:
     token = token or backend_token()
     database = db or Database(settings.backend_db_url)
-    app = web.Application(middlewares=[json_errors, token_check(token)], client_max_size=256 * 1024)
+    app = web.Application(middlewares=[bounded_bodies, json_errors, token_check(token)],
+                          client_max_size=MAX_REQUEST_BYTES)
     context = BackendContext(settings, database, token)
     app[CONTEXT] = context
     modules = [importlib.import_module(name) for name in MODULES]
@@ -117,6 +120,8 @@ def main() -> None:
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.backend_port)
     args = parser.parse_args()
+    if not is_loopback(args.host) and not os.environ.get("BACKEND_TOKEN"):
+        parser.error("serving beyond loopback needs BACKEND_TOKEN set by the operator (docs/security.md)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     install_log_redaction()  # access log lines and errors may carry what someone typed
     app = create_app(settings)

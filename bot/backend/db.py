@@ -25,7 +25,8 @@ T = TypeVar("T")
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, future=True, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_engine(url, future=True, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                             hide_parameters=True)
     options: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if url in ("sqlite://", "sqlite:///:memory:"):
         options["poolclass"] = StaticPool  # one shared in-memory database (unit tests)
@@ -33,7 +34,7 @@ def make_engine(url: str) -> Engine:
         # SQLAlchemy 1.4 opens a new file connection per transaction by default: reopening,
         # the pragmas and a WAL checkpoint on close doubled a booking's time (32 -> 14 ms).
         options["poolclass"] = QueuePool
-    engine = create_engine(url, future=True, **options)
+    engine = create_engine(url, future=True, hide_parameters=True, **options)
 
     # The driver's implicit transactions are switched off so that every write
     # transaction starts with BEGIN IMMEDIATE (below): writers queue up instead of

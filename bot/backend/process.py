@@ -31,7 +31,7 @@ def start_backend(db_url: str, log_path: Path, extra_env: dict[str, str] | None 
     """Starts `python -m bot.backend` on a free loopback port and waits until it answers."""
     port = free_port()
     env = {**os.environ, "BACKEND_TOKEN": token, "BACKEND_DB_URL": db_url, "BACKEND_PORT": str(port),
-           "PYTHONPATH": str(REPO_ROOT), **(extra_env or {})}
+           "PYTHONPATH": str(REPO_ROOT), "CASES_SEED_DEMO": "true", **(extra_env or {})}
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "bot.backend", "--host", "127.0.0.1", "--port", str(port)],
                                    cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

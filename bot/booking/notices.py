@@ -5,7 +5,10 @@ An e-mail carries the kind's `text`; an SMS its short `sms` text, fitted into GS
 three segments by bot/sms/text.py (the texts themselves stay within two with the longest values).
 
 Reminders are queued at booking time for `reminder_days_before` days before the
-appointment; cancelling, moving or changing contacts withdraws them.
+appointment; cancelling, moving or changing contacts withdraws them. One phone
+number or address gets at most BOOKING_MESSAGES_PER_CONTACT_DAY of the other
+booking messages a day, whichever conversations asked for them; beyond that
+nothing more is queued (and no new booking is made for it: service.py).
 """
 
 from __future__ import annotations
@@ -24,11 +27,21 @@ from bot.booking.credentials import display_key
 from bot.booking.models import Booking, Category, ServicePoint, Slot
 from bot.knowledge.store import load_knowledge
 from bot.knowledge.templates import fill
-from bot.notifications.outbox import enqueue, withdraw
+from bot.notifications.outbox import enqueue, sent_to_recipient, withdraw
+from bot.settings import get_settings
 from bot.sms.text import format_sms
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 REMINDER = "booking_reminder"
+# The messages a request sends at once (a reminder waits and is withdrawn with its booking).
+CAPPED_KINDS = ("booking_confirmation", "booking_cancellation", "booking_move", "booking_contact_change",
+                "booking_keys_resend")
+
+
+def over_daily_cap(session: Session, recipient: str | None) -> bool:
+    """True when `recipient` has had its day's share of booking messages."""
+    return bool(recipient) and sent_to_recipient(session, recipient, CAPPED_KINDS) >= \
+        get_settings().booking_messages_per_contact_day
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +87,9 @@ def _send(session: Session, booking: Booking, kind: str, values: dict[str, str],
           phone: str | None, email: str | None, send_after: dt.datetime | None = None) -> None:
     reference = _reference(booking)
     subject, text = render(kind, booking.language, **values)
+    if kind in CAPPED_KINDS:
+        phone = None if over_daily_cap(session, phone) else phone
+        email = None if over_daily_cap(session, email) else email
     if phone:
         enqueue(session, channel="sms", recipient=phone, language=booking.language, kind=kind,
                 body=render_sms(kind, booking.language, **values), reference=reference, send_after=send_after)

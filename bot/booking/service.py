@@ -200,6 +200,13 @@ def _lock_contacts(session: Session, *contacts: str | None) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": number})
 
 
+def _check_daily_messages(session: Session, phone: str | None, email: str | None) -> None:
+    """A booking whose confirmation could not be sent is not made (notices.over_daily_cap)."""
+    if notices.over_daily_cap(session, phone) or notices.over_daily_cap(session, email):
+        raise BookingError(429, "contact_daily_limit",
+                           "These contact details have had as many booking messages today as they may.")
+
+
 def _check_cap(session: Session, rules: Rules, phone: str | None, email: str | None,
                exclude_booking: int | None = None) -> None:
     for column, value in ((Booking.phone, phone), (Booking.email, email)):
@@ -238,6 +245,7 @@ def create_booking(session: Session, rules: Rules, request: NewBooking) -> Booki
         raise BookingError(400, "missing_contact", "Give a phone number or an e-mail address, or both.")
     _lock_contacts(session, request.phone, request.email)
     _check_cap(session, rules, request.phone, request.email)
+    _check_daily_messages(session, request.phone, request.email)
     _take(session, slot.id, request.persons)
     booking = Booking(
         reservation_key=_unused_key(session), pin_hash=request.pin_hash, pin_salt=request.pin_salt,

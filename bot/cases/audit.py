@@ -5,7 +5,8 @@ customer numbers as keyed hashes; it holds no names, dates of birth, phone
 numbers or codes. Events:
 
 - verification_started, birth_date_given, code_sent, code_suppressed (a limit
-  stopped the SMS), code_confirmed, code_rejected, rate_limited, locked_out;
+  stopped the SMS), code_confirmed, code_rejected, rate_limited, locked_out,
+  many_starts (a customer number asked for often: noted, not refused);
 - status_disclosed (one row per application shown), status_withheld (an
   asylum or refugee travel document case left out), status_refused;
 - session_ended.

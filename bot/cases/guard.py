@@ -2,9 +2,12 @@
 
 Rate limits count verification starts per conversation and per customer
 number (whether or not it exists), codes per phone and in all, and status
-look-ups per conversation. A conversation or customer number that goes over
-its start limit, or collects `lockout_failures` wrong codes, is locked out for
-`lockout_seconds`; lockouts are rows, so a restart does not lift them.
+look-ups per conversation. A conversation that goes over its start limit, or
+collects `lockout_failures` wrong codes, is locked out for `lockout_seconds`;
+lockouts are rows, so a restart does not lift them. A customer number is never
+locked out (anyone could do it in the applicant's name): it is protected by
+its codes going only to its own phone, a few an hour, each good for a few tries
+(bot/cases/verification.py); many starts for it are audited.
 """
 
 from __future__ import annotations
@@ -23,10 +26,6 @@ from bot.settings import CaseSettings
 
 def client_lock_key(client: str) -> str:
     return f"client:{client[:64]}"
-
-
-def subject_lock_key(subject_hash: str) -> str:
-    return f"subject:{subject_hash}"
 
 
 class Guard:

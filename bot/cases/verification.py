@@ -5,8 +5,9 @@ the phone on record if the two match) -> `confirm` (the code) -> a ticket
 for this conversation. By login: `status` with an identity the chat channel
 sealed. Every step answers the same whether or not the customer number exists
 or the date of birth matched; only the person's own phone ever gets a code.
-A ticket ends when the conversation ends (`end`), after `ticket_idle_seconds`
-without use (Rasa's session expiry) or after `ticket_max_seconds`.
+A ticket is good only for the conversation and channel that verified; it ends
+when the conversation ends (`end`), after `ticket_idle_seconds` without use
+(Rasa's session expiry) or after `ticket_max_seconds`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases import audit
 from bot.cases.audit import Actor
-from bot.cases.guard import Guard, clear_failures, client_lock_key, lock, locked_until, record_failure, subject_lock_key
+from bot.cases.guard import Guard, clear_failures, client_lock_key, lock, locked_until, record_failure
 from bot.cases.models import Ticket, Verification
 from bot.cases.security import Secrets, new_code, new_id
 from bot.cases.status import Person, find_person, load_person, visible_applications
@@ -57,7 +58,9 @@ class Verifier:
 
     # -- helpers ------------------------------------------------------------
     def _refuse_if_locked(self, session: Session, actor: Actor, subject_hash: str, now: dt.datetime) -> None:
-        until = locked_until(session, [client_lock_key(actor.client), subject_lock_key(subject_hash)], now)
+        """Only the asking conversation is ever locked out, never a customer number: otherwise anyone
+        could lock the real applicant out by failing in their name (see `give_birth_date`)."""
+        until = locked_until(session, [client_lock_key(actor.client)], now)
         if until is not None:
             audit.record(session, actor, "locked_out", "refused", now, subject_hash=subject_hash)
             raise StepRefused(429, "locked", retry_after=(until - now).total_seconds())
@@ -76,14 +79,13 @@ class Verifier:
         now = self.clock()
         subject = self.secrets.subject_hash(customer_number)
         self._refuse_if_locked(session, actor, subject, now)
-        over_client = not self.guard.allow(self.guard.starts_per_client, actor.client)
-        over_subject = not over_client and not self.guard.allow(self.guard.starts_per_subject, subject)
-        if over_client or over_subject:
-            lock(session, client_lock_key(actor.client) if over_client else subject_lock_key(subject), now,
-                 self.settings)
-            audit.record(session, actor, "rate_limited", "refused", now, subject_hash=subject,
-                         detail="conversation" if over_client else "customer number")
+        if not self.guard.allow(self.guard.starts_per_client, actor.client):
+            lock(session, client_lock_key(actor.client), now, self.settings)
+            audit.record(session, actor, "rate_limited", "refused", now, subject_hash=subject, detail="conversation")
             raise StepRefused(429, "locked", retry_after=float(self.settings.lockout_seconds))
+        if not self.guard.allow(self.guard.starts_per_subject, subject):
+            # Counted and audited for staff, never refused: the applicant may be among the askers.
+            audit.record(session, actor, "many_starts", "noted", now, subject_hash=subject, detail="customer number")
         person = find_person(session, customer_number)
         verification = Verification(
             public_id=new_id(), client=actor.client, channel=actor.channel, language=language,
@@ -107,27 +109,30 @@ class Verifier:
         code = new_code()   # made and stored either way: the next step cannot tell the difference
         verification.code_hash = self.secrets.code_hash(verification.public_id, code)
         verification.code_expires_at = now + dt.timedelta(seconds=self.settings.code_ttl_seconds)
-        verification.details_matched = matched
         verification.state = "awaiting_code"
         audit.record(session, actor, "birth_date_given", "matched" if matched else "not matched", now,
                      subject_hash=verification.subject_hash, role=verification.person_role)
-        if matched and person is not None:
-            self._send_code(session, actor, verification, person, code, now)
+        # A code counts only if it went to the phone on record: however many sessions guess in a
+        # customer's name, they get at most code_attempts tries at each of the sms_per_phone codes an
+        # hour, and nothing locks the customer out.
+        sent = matched and person is not None and self._send_code(session, actor, verification, person, code, now)
+        verification.details_matched = sent
         return {"verification_id": verification.public_id, "next": "code",
                 "code_expires_in": self.settings.code_ttl_seconds}
 
     def _send_code(self, session: Session, actor: Actor, verification: Verification, person: Person, code: str,
-                   now: dt.datetime) -> None:
+                   now: dt.datetime) -> bool:
         if not self.guard.allow_code(person.phone):
             # Silently: a refusal here would tell that the number and date matched.
             audit.record(session, actor, "code_suppressed", "limit", now, subject_hash=verification.subject_hash,
                          role=person.role, detail="phone or overall SMS limit")
-            return
+            return False
         minutes = max(1, self.settings.code_ttl_seconds // 60)
         outbox.enqueue(session, channel="sms", recipient=person.phone, language=verification.language,
                        kind="verification_code", body=self.code_message(verification.language, code, minutes))
         audit.record(session, actor, "code_sent", "sent", now, subject_hash=verification.subject_hash,
                      role=person.role, detail="SMS to the phone on record")
+        return True
 
     def confirm(self, session: Session, actor: Actor, verification_id: Any, code: str) -> dict[str, Any]:
         now = self.clock()
@@ -142,10 +147,10 @@ class Verifier:
         correct = self.secrets.code_matches(verification.public_id, code, verification.code_hash)
         if correct and verification.details_matched and verification.person_id is not None:
             verification.state = "confirmed"
-            clear_failures(session, [client_lock_key(actor.client), subject_lock_key(subject)])
+            clear_failures(session, [client_lock_key(actor.client)])
             ticket = new_id()
             session.add(Ticket(ticket_hash=self.secrets.ticket_hash(ticket), client=actor.client,
-                               channel=actor.channel, person_role=verification.person_role,
+                               channel=verification.channel, person_role=verification.person_role,
                                person_id=verification.person_id, subject_hash=subject,
                                created_at=now, last_used_at=now))
             audit.record(session, actor, "code_confirmed", "verified", now, subject_hash=subject,
@@ -155,8 +160,7 @@ class Verifier:
         attempts_left = max(0, self.settings.code_attempts - verification.attempts)
         if attempts_left == 0:
             verification.state = "failed"
-        locked = record_failure(session, [client_lock_key(actor.client), subject_lock_key(subject)], now,
-                                self.settings)
+        locked = record_failure(session, [client_lock_key(actor.client)], now, self.settings)
         audit.record(session, actor, "code_rejected", "locked" if locked else "wrong code", now,
                      subject_hash=subject, detail=f"{attempts_left} attempts left")
         if locked:
@@ -166,12 +170,17 @@ class Verifier:
         raise StepRefused(403, "wrong_code", attempts_left=attempts_left)
 
     # -- status -----------------------------------------------------------------
+    def _ticket(self, session: Session, actor: Actor, ticket: str) -> Ticket | None:
+        """The ticket, if this conversation on this channel earned it (a ticket is good nowhere else)."""
+        return session.execute(select(Ticket).where(Ticket.ticket_hash == self.secrets.ticket_hash(ticket[:64]),
+                                                    Ticket.client == actor.client,
+                                                    Ticket.channel == actor.channel)).scalar_one_or_none()
+
     def _ticket_person(self, session: Session, actor: Actor, ticket: Any, now: dt.datetime
                        ) -> tuple[Person | None, str, str] | None:
         if not isinstance(ticket, str) or not ticket:
             return None
-        row = session.execute(select(Ticket).where(Ticket.ticket_hash == self.secrets.ticket_hash(ticket[:64]),
-                                                   Ticket.client == actor.client)).scalar_one_or_none()
+        row = self._ticket(session, actor, ticket)
         if row is None or row.ended_at is not None:
             return None
         idle = dt.timedelta(seconds=self.settings.ticket_idle_seconds)
@@ -218,8 +227,7 @@ class Verifier:
     def end(self, session: Session, actor: Actor, ticket: Any) -> dict[str, Any]:
         now = self.clock()
         if isinstance(ticket, str) and ticket:
-            row = session.execute(select(Ticket).where(Ticket.ticket_hash == self.secrets.ticket_hash(ticket[:64]),
-                                                       Ticket.client == actor.client)).scalar_one_or_none()
+            row = self._ticket(session, actor, ticket)
             if row is not None and row.ended_at is None:
                 row.ended_at = now
                 audit.record(session, actor, "session_ended", "ended", now, subject_hash=row.subject_hash,

@@ -1,7 +1,9 @@
 """Verifies the signed login token (JWT) that the agency's website gives a logged-in user.
 
-The identity comes only from a token whose signature, expiry and audience
-check out with the key from configuration; an invalid, expired or missing
+The identity comes only from a token whose signature, expiry, audience (and
+issuer, when WEB_LOGIN_JWT_ISSUER is set) check out with the key from
+configuration, and that lives at most WEB_LOGIN_JWT_MAX_SECONDS (default one
+hour: a login's identity cannot outlive the website session by more); an invalid, expired or missing
 token means an anonymous user, never an error. The verified identity travels
 with each message as server-set metadata ("verified_identity"); clients
 cannot set that key (the channels drop it) and the tracker store keeps only
@@ -67,11 +69,16 @@ def unseal_identity(metadata: Any, key: str, now: float | None = None) -> Verifi
     return identity if identity.is_valid(now) else None
 
 
+DEFAULT_MAX_LIFETIME_SECONDS = 3600
+
+
 @dataclass(frozen=True)
 class TokenVerifier:
     key: str
     algorithm: str = "HS256"
     audience: str = "migri-chat"
+    issuer: str | None = None
+    max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS
 
     def verify(self, token: Any) -> VerifiedIdentity | None:
         """The identity in a valid token, else None (the user stays anonymous)."""
@@ -79,11 +86,16 @@ class TokenVerifier:
             return None
         try:
             claims = jwt.decode(
-                token, self.key, algorithms=[self.algorithm], audience=self.audience,
-                options={"require": ["sub", "exp", "aud"]},
+                token, self.key, algorithms=[self.algorithm], audience=self.audience, issuer=self.issuer,
+                options={"require": ["sub", "exp", "aud", *(["iss"] if self.issuer else [])]},
             )
         except jwt.PyJWTError as error:
             logger.info("Login token refused: %s", type(error).__name__)
+            return None
+        now, expires = time.time(), claims["exp"]
+        issued = claims.get("iat") if isinstance(claims.get("iat"), (int, float)) else now
+        if not isinstance(expires, (int, float)) or expires - min(issued, now) > self.max_lifetime_seconds:
+            logger.info("Login token refused: it lives longer than %s s", self.max_lifetime_seconds)
             return None
         subject, role = claims.get("sub"), claims.get("role", "applicant")
         if not isinstance(subject, str) or not subject.strip() or role not in ROLES:
@@ -100,11 +112,7 @@ def verifier_from_environment() -> TokenVerifier | None:
     algorithm = os.environ.get("WEB_LOGIN_JWT_ALGORITHM", "HS256")
     if algorithm not in ALLOWED_ALGORITHMS:
         raise ValueError(f"WEB_LOGIN_JWT_ALGORITHM must be one of {ALLOWED_ALGORITHMS}")
-    return TokenVerifier(key=key, algorithm=algorithm, audience=os.environ.get("WEB_LOGIN_JWT_AUDIENCE", "migri-chat"))
+    max_seconds = int(os.environ.get("WEB_LOGIN_JWT_MAX_SECONDS") or DEFAULT_MAX_LIFETIME_SECONDS)
+    return TokenVerifier(key=key, algorithm=algorithm, audience=os.environ.get("WEB_LOGIN_JWT_AUDIENCE", "migri-chat"),
+                         issuer=os.environ.get("WEB_LOGIN_JWT_ISSUER") or None, max_lifetime_seconds=max_seconds)
 
-
-def without_claimed_identity(metadata: Any) -> dict[str, Any] | None:
-    """Client metadata minus anything claiming an identity (only the server may set it)."""
-    if not isinstance(metadata, dict):
-        return None
-    return {key: value for key, value in metadata.items() if key != IDENTITY_METADATA_KEY}

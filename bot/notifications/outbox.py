@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, update
+from sqlalchemy import Column, DateTime, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.db import Base
@@ -21,7 +21,7 @@ class OutboxMessage(Base):
 
     id = Column(Integer, primary_key=True)
     channel = Column(String(8), nullable=False)          # "sms" or "email"
-    recipient = Column(String(320), nullable=False)       # phone number (E.164) or e-mail address
+    recipient = Column(String(320), nullable=False, index=True)  # phone number (E.164) or e-mail address
     language = Column(String(2), nullable=False)
     kind = Column(String(40), nullable=False)             # e.g. booking_confirmation, reminder, verification_code
     subject = Column(String(200), nullable=True)          # e-mail only
@@ -45,6 +45,15 @@ def enqueue(session: Session, *, channel: str, recipient: str, language: str, ki
                             subject=subject, reference=reference, send_after=send_after or utcnow())
     session.add(message)
     return message
+
+
+def sent_to_recipient(session: Session, recipient: str, kinds: tuple[str, ...], hours: float = 24) -> int:
+    """How many messages of `kinds` were put in the outbox for `recipient` in the last `hours`,
+    from any conversation (a per-recipient cap: no one can be flooded by rotating conversations)."""
+    since = utcnow() - timedelta(hours=hours)
+    return session.execute(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient == recipient, OutboxMessage.kind.in_(kinds),
+        OutboxMessage.created_at >= since)).scalar_one()
 
 
 def withdraw(session: Session, *, reference: str, kinds: tuple[str, ...]) -> int:

@@ -28,7 +28,7 @@ from stdnum.fi import hetu
 from bot.privacy.addresses import find_addresses
 from bot.privacy.identifiers import find_identifiers
 from bot.privacy.names import find_names
-from bot.privacy.sealing import SEAL_PREFIX
+from bot.privacy.sealing import is_sealed
 from bot.privacy.spans import PLACEHOLDER, Span, choose, replace
 
 KEEP = "keep"  # a find that is public (an agency number, a business ID): left in the text
@@ -116,7 +116,7 @@ class Redactor:
     def redact_value(self, value: Any) -> Any:
         """Redacts every string inside JSON-like data (sealed values are already unreadable)."""
         if isinstance(value, str):
-            return value if value.startswith(SEAL_PREFIX) else self.redact(value)
+            return value if is_sealed(value) else self.redact(value)
         if isinstance(value, list):
             return [self.redact_value(item) for item in value]
         if isinstance(value, dict):

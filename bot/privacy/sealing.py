@@ -10,8 +10,10 @@ the conversation store never sees them in clear.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -23,8 +25,26 @@ SEAL_PREFIX = "sealed:"
 DEFAULT_TTL_SECONDS = 30 * 60
 
 
+FERNET_TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_-]+={0,2}")  # base64url of a token: version 0x80 first
+FERNET_VERSION = 0x80
+FERNET_OVERHEAD = 1 + 8 + 16 + 32   # version, timestamp, IV, HMAC around the AES blocks
+
+
 def is_sealed(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(SEAL_PREFIX)
+    """A value a Sealer made: the prefix *and* a well-formed Fernet token after it. Anyone can type
+    "sealed:" before their text; that text is then not taken for sealed and is redacted like any other.
+    (Checked by its form, without the key: the Rasa process, which stores it, has no key to hold.)"""
+    if not isinstance(value, str) or not value.startswith(SEAL_PREFIX):
+        return False
+    token = value[len(SEAL_PREFIX):]
+    if len(token) % 4 or not FERNET_TOKEN.fullmatch(token):
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(token)
+    except (ValueError, binascii.Error):
+        return False
+    ciphertext = len(raw) - FERNET_OVERHEAD
+    return raw[0] == FERNET_VERSION and ciphertext >= 16 and ciphertext % 16 == 0
 
 
 class Sealer:

@@ -49,6 +49,7 @@ SENSITIVE_SLOTS = frozenset({
     "customer_number", "date_of_birth", "one_time_code", "pin", "reservation_key",
     "phone_number", "email", "name", "identity_code",
     "booking_name", "booking_contact", "booking_key", "booking_pin", "booking_resend_contact",
+    "status_ticket",
 })
 REDACTED = "[REDACTED]"
 # An SMS gateway's message id (two letters, 32 hex digits) is no personal data, and the SMS

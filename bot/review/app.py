@@ -42,6 +42,7 @@ from bot.review.rendering import (
     client_of,
     context_of,
     error_page,
+    has_control_characters,
     make_templates,
     redirect,
     render,
@@ -59,7 +60,7 @@ logger = logging.getLogger(__name__)
 LOGIN_CSRF_COOKIE = "review_login_csrf"
 PUBLIC_PATHS = frozenset({f"{BASE}/login", f"{BASE}/language"})
 LOGIN_ATTEMPTS_PER_CLIENT = 20     # per 15 minutes, whatever the username
-LOGIN_FAILURES_PER_USERNAME = 5    # per 15 minutes
+LOGIN_FAILURES_PER_USERNAME = 5    # per username and client, per 15 minutes
 LOGIN_WINDOW = 15 * 60
 RETENTION_INTERVAL = 3600.0
 
@@ -95,6 +96,8 @@ async def guard(request: web.Request, handler):  # type: ignore[no-untyped-def]
         if request.method == "GET":
             return redirect(f"{BASE}/login?next={quote(request.path_qs, safe='')}")
         return error_page(request, 401, "login_required", back=f"{BASE}/login")
+    if has_control_characters(request.query.get("next", "")):
+        return error_page(request, 400, "bad_request")
     if request.method == "POST":
         try:
             form = await request.post()
@@ -149,7 +152,10 @@ async def login(request: web.Request) -> web.Response:
     username = str(form.get("username", ""))[:64].strip().lower()
     password = str(form.get("password", ""))[:1024]
     client = client_of(request)
-    wait = max(context.login_by_client.retry_after(client), context.login_by_username.retry_after(username))
+    # Failures count per username *and* client: nobody can lock a colleague out by failing in their name,
+    # and behind a load balancer (TRUSTED_PROXIES) each member of staff is their own client.
+    failures_key = f"{username}\n{client}"
+    wait = max(context.login_by_client.retry_after(client), context.login_failures.retry_after(failures_key))
     if wait > 0 or not context.login_by_client.allow(client):
         await context.database.run(lambda s: record(s, username or "-", "login_blocked", client=client))
         wait = max(wait, context.login_by_client.retry_after(client))
@@ -165,7 +171,7 @@ async def login(request: web.Request) -> web.Response:
 
     token = await context.database.run(attempt)
     if token is None:
-        context.login_by_username.allow(username)
+        context.login_failures.allow(failures_key)
         return _login_form(request, 401, "login_failed", username=username)
     response = redirect(safe_next(str(form.get("next", ""))))
     _set_cookie(response, context.settings, sessions.COOKIE, token)
@@ -213,7 +219,7 @@ async def _maintain(app: web.Application) -> None:
                 await context.database.run(sessions.prune)
                 await context.database.call(context.database.analyse)
                 context.login_by_client.prune()
-                context.login_by_username.prune()
+                context.login_failures.prune()
         except Exception:  # the next round tries again; the web server keeps serving
             logger.exception("review index or retention job failed")
         await asyncio.sleep(settings.review_index_seconds)
@@ -247,7 +253,7 @@ def setup_review(app: web.Application, settings: Settings) -> None:
         settings=settings, database=database, tracker=tracker,
         indexer=Indexer(database, tracker, settings.timezone), templates=make_templates(settings.timezone),
         intents=domain_intents(), login_by_client=RateLimiter(LOGIN_ATTEMPTS_PER_CLIENT, LOGIN_WINDOW),
-        login_by_username=RateLimiter(LOGIN_FAILURES_PER_USERNAME, LOGIN_WINDOW))
+        login_failures=RateLimiter(LOGIN_FAILURES_PER_USERNAME, LOGIN_WINDOW))
     app.middlewares.append(guard)
     app.router.add_get(f"{BASE}/login", login_page)
     app.router.add_post(f"{BASE}/login", login)

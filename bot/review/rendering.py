@@ -15,6 +15,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from bot.backend.ratelimit import RateLimiter
+from bot.client_address import client_address
 from bot.privacy.spans import PLACEHOLDER, STATUS
 from bot.review.i18n import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, translate
 from bot.review.indexer import Indexer
@@ -45,7 +46,7 @@ class ReviewContext:
     templates: jinja2.Environment
     intents: list[str]
     login_by_client: RateLimiter
-    login_by_username: RateLimiter
+    login_failures: RateLimiter  # keyed on username and client
 
 
 CONTEXT = web.AppKey("review_context", ReviewContext)
@@ -93,7 +94,8 @@ def ui_language(request: web.Request) -> str:
 
 
 def client_of(request: web.Request) -> str:
-    return (request.remote or "unknown")[:64]
+    """The network client (its forwarded address only from a trusted proxy: bot/client_address.py)."""
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"))
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
@@ -115,8 +117,14 @@ def redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location, **NO_STORE_HEADERS})
 
 
+def has_control_characters(value: str) -> bool:
+    """CR, LF and the like: never part of a link (they would split a Location header)."""
+    return any(ord(character) < 32 or ord(character) == 127 for character in value)
+
+
 def safe_next(value: str) -> str:
     """Where to go after signing in: only a page of this tool."""
-    if value.startswith(f"{BASE}/") and not value.startswith("//") and "\\" not in value and "//" not in value:
+    if value.startswith(f"{BASE}/") and not value.startswith("//") and "\\" not in value and "//" not in value \
+            and not has_control_characters(value):
         return value
     return f"{BASE}/conversations"

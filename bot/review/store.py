@@ -148,11 +148,12 @@ SEARCH_TABLE = "review_search"
 
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
+        return create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True,
+                             hide_parameters=True)
     options: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if url in ("sqlite://", "sqlite:///:memory:"):
         options["poolclass"] = StaticPool
-    engine = create_engine(url, future=True, **options)
+    engine = create_engine(url, future=True, hide_parameters=True, **options)
 
     # WAL: readers never wait for the indexer.
     on_connect(engine, "journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL")

@@ -51,9 +51,9 @@ def read_only_url(url: str) -> str:
 
 def _engine(url: str, read_only: bool) -> Engine:
     if url.startswith("sqlite"):
-        return create_engine(read_only_url(url) if read_only else url, future=True,
+        return create_engine(read_only_url(url) if read_only else url, future=True, hide_parameters=True,
                              connect_args={"check_same_thread": False, "timeout": 30})
-    engine = create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    engine = create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True, hide_parameters=True)
     if read_only:
         @event.listens_for(engine, "begin")
         def _read_only(connection):  # type: ignore[no-untyped-def]

@@ -35,6 +35,14 @@ async def conversation_language(agent: Any, message: UserMessage) -> str:
     return language if language in SUPPORTED_LANGUAGES else get_settings().default_language
 
 
+async def answer_limit(agent: Any, message: UserMessage, limit: str, **values: str) -> None:
+    """Tells the user, in the conversation's language, that a message was over `limit`
+    (knowledge/answers/limits.yml); the message itself does not reach Rasa."""
+    language = await conversation_language(agent, message)
+    await message.output_channel.send_text_message(
+        message.sender_id, default_renderer().part(limit, "text", language, **values))
+
+
 async def handle_or_apologise(
     agent: Any,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],

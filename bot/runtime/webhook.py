@@ -14,6 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.gc_tuning import freeze_startup_objects
+from bot.log_privacy import install_structlog_filter
 from bot.runtime import connection_balance
 from bot.runtime.speedups import close_shared_sessions
 from bot.settings import RASA_WORKER_READY
@@ -39,6 +40,8 @@ def webhook_blueprint(name: str, receive: Callable[[Request], Awaitable[HTTPResp
 
     blueprint.add_route(health, "/", methods=["GET"])
     blueprint.add_route(receive, "/webhook", methods=["POST"])
+    install_structlog_filter()  # Rasa has configured its logging by now; no typed text reaches the log
+    blueprint.listener("after_server_start")(lambda _app, _loop: install_structlog_filter())
     # Rasa loads the model before its server starts; then the worker's objects are frozen (once).
     blueprint.listener("after_server_start")(freeze_startup_objects)
     blueprint.listener("after_server_start")(connection_balance.start_serving)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import aiohttp
 
+from bot.conversation_ids import namespaced
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
@@ -33,7 +35,7 @@ def signature_is_valid(auth_token: str, url: str, params: Mapping[str, str], giv
 def conversation_id(hash_key: str, phone_number: str) -> str:
     """The conversation's id: a keyed hash of the number, so the number itself is not stored."""
     normalised = "".join(c for c in phone_number if c.isdigit() or c == "+")
-    return "sms-" + hmac.new(hash_key.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:32]
+    return namespaced("sms", hmac.new(hash_key.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:32])
 
 
 class GatewayError(RuntimeError):

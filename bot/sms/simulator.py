@@ -2,6 +2,9 @@
 
 - POST /2010-04-01/Accounts/{account}/Messages.json: what the bot sends; recorded.
 - GET /messages[?to=...]: the recorded messages, with their segment counts.
+Unauthenticated by design, so it runs only in a local demo (LOCAL_DEMO, `make
+demo`) and on a loopback address only.
+
 - POST /inbound {"from": "+358...", "body": "...", "message_sid": optional}:
   delivers a text to the bot's webhook, signed as the gateway would, and
   returns the replies the bot sent to that number meanwhile.
@@ -19,7 +22,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.settings import get_settings
+from bot.settings import get_settings, is_loopback
 from bot.sms.gateway import SIGNATURE_HEADER, signature
 from bot.sms.text import segment_count
 
@@ -88,13 +91,15 @@ def main() -> None:
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.sms_gateway_port)
     args = parser.parse_args()
+    if not is_loopback(args.host):  # it lists one-time codes and speaks for any number: never off the machine
+        parser.error("the SMS gateway simulator serves on a loopback address only (e.g. 127.0.0.1)")
     logging.basicConfig(level=logging.WARNING)
     app = create_app(
         auth_token=os.environ["SMS_AUTH_TOKEN"],
         account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
         webhook_url=settings.sms_webhook_url,
     )
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)  # its URLs hold numbers
 
 
 if __name__ == "__main__":

@@ -13,9 +13,11 @@ import logging
 from aiohttp import web
 
 from bot.gc_tuning import freeze_startup_objects
+from bot.http_limits import bounded_bodies
+from bot.log_privacy import PathOnlyAccessLogger
 from bot.privacy.logs import install_log_redaction
 from bot.review.app import setup_review
-from bot.settings import REPO_ROOT, Settings, get_settings
+from bot.settings import MAX_REQUEST_BYTES, REPO_ROOT, Settings, get_settings
 from bot.web.chat_relay import setup_chat_relay
 
 WEB_ROOT = REPO_ROOT / "channels" / "web"
@@ -35,8 +37,7 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
 
 
 def create_app(settings: Settings) -> web.Application:
-    # 1 MB: a socket.io long-polling request carries the user's text (cut to 4,000 characters later).
-    app = web.Application(middlewares=[security_headers], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[bounded_bodies, security_headers], client_max_size=MAX_REQUEST_BYTES)
 
     async def index(_: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_ROOT / "index.html")
@@ -67,7 +68,8 @@ def main() -> None:
     # A chat page's pending long poll would hold a graceful stop for a minute; the page reconnects.
     app = create_app(settings)
     freeze_startup_objects()
-    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=2.0)
+    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=2.0,
+                access_log_class=PathOnlyAccessLogger)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,17 @@ web server process, so websockets and long-polling both work and Rasa can run
 several workers: each message goes to Rasa's chat relay channel
 (channels/chat_relay.py) as one HTTP request that any worker may take.
 
+A session belongs to whoever holds its secret (bot/web/sessions.py): the relay
+issues it in `session_confirm`, joins a socket to a conversation only when
+`session_request` shows a secret it issued, and sends each socket's messages
+to that socket's own conversation, whatever id a client writes into an event.
+
 The page may pass the website's signed login token in the socket.io `auth`
 data; a valid token attaches the verified identity to every message of that
-connection, an invalid or expired one leaves the user anonymous. Only the page
+connection, an invalid or expired one leaves the user anonymous. Each network
+client (its address; a forwarded one only from TRUSTED_PROXIES) may send
+CHAT_MESSAGES_PER_MINUTE messages; beyond that it is asked, in its language,
+to wait, and nothing reaches Rasa. Only the page
 language is taken from client metadata. One session's messages go to Rasa one
 at a time, in the order they came. When Rasa cannot be reached, the user gets
 the service notice in the page's language.
@@ -19,21 +27,22 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import uuid
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from socketio import AsyncServer
 
+from bot.backend.ratelimit import RateLimiter
+from bot.client_address import client_address
 from bot.identity.tokens import IDENTITY_METADATA_KEY, TokenVerifier, VerifiedIdentity, verifier_from_environment
 from bot.knowledge.render import default_renderer
 from bot.runtime.patches import install_patches
-from bot.settings import MAX_MESSAGE_CHARACTERS, SUPPORTED_LANGUAGES, Settings, chat_relay_token
+from bot.settings import MAX_MESSAGE_CHARACTERS, MAX_REQUEST_BYTES, SUPPORTED_LANGUAGES, Settings, chat_relay_token
+from bot.web.sessions import ChatSessions, chat_session_key
 
 logger = logging.getLogger(__name__)
 
-MAX_SESSION_ID_CHARACTERS = 64
 RASA_TIMEOUT_SECONDS = 120  # a message may wait for its conversation's lock and for actions
 RELAY_PATH = "/webhooks/socketio/webhook"
 
@@ -65,12 +74,18 @@ def socketio_messages(collected: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class ChatRelay:
     """socket.io sessions of the chat page, attached to the web server's aiohttp app."""
 
-    def __init__(self, settings: Settings, verifier: TokenVerifier | None, token: str) -> None:
+    def __init__(self, settings: Settings, verifier: TokenVerifier | None, token: str,
+                 sessions: ChatSessions | None = None) -> None:
         self.settings = settings
         self.verifier = verifier
         self.token = token
+        self.sessions = sessions or ChatSessions(chat_session_key())
+        self.routes: dict[str, str] = {}  # socket id -> the routing id of its conversation
+        self.clients: dict[str, str] = {}  # socket id -> its network client's address
+        self.per_client = RateLimiter(settings.chat_messages_per_minute, 60.0)
+        self._counted = 0
         # Same origin only: the page is served by this server.
-        self.sio = AsyncServer(async_mode="aiohttp", max_http_buffer_size=1_000_000)
+        self.sio = AsyncServer(async_mode="aiohttp", max_http_buffer_size=MAX_REQUEST_BYTES)
         install_patches("web")  # engine.io reads request bodies whole (bot/runtime/engineio_body.py)
         self.identities: dict[str, VerifiedIdentity] = {}  # socket id -> verified login
         self.sessions_busy: dict[str, tuple[asyncio.Lock, list[int]]] = {}  # lock, messages waiting
@@ -145,32 +160,61 @@ class ChatRelay:
             identity = self.verifier.verify(token) if (self.verifier and token) else None
             if identity:
                 self.identities[sid] = identity
+            request = environ.get("aiohttp.request")
+            self.clients[sid] = client_address(getattr(request, "remote", None), environ.get("HTTP_X_FORWARDED_FOR"))
             return True  # a bad token means an anonymous user, not a refused connection
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self.identities.pop(sid, None)
+            self.routes.pop(sid, None)
+            self.clients.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            valid = isinstance(requested, str) and 0 < len(requested) <= MAX_SESSION_ID_CHARACTERS
-            session_id = requested if valid else uuid.uuid4().hex
-            entered = sio.enter_room(sid, session_id)
-            if inspect.isawaitable(entered):  # a coroutine in newer python-socketio
-                await entered
-            await sio.emit("session_confirm", session_id, room=sid)
+            await self._join(sid, data.get("session_id") if isinstance(data, dict) else None)
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 logger.warning("socket.io message without text ignored")
                 return
-            sender_id = data.get("session_id")
-            if not isinstance(sender_id, str) or not sender_id or len(sender_id) > MAX_SESSION_ID_CHARACTERS:
-                sender_id = sid
-            # Cut rather than refused: the page's user gets an answer to the beginning.
-            await self.relay(sender_id, data["message"][:MAX_MESSAGE_CHARACTERS], self._metadata(sid, data))
+            metadata = self._metadata(sid, data)
+            if not self._allowed(sid):
+                language = metadata.get("language", self.settings.default_language)
+                await sio.emit("bot_uttered", {"text": default_renderer().part("too_many_messages", "text", language)},
+                               room=sid)
+                return
+            # The socket's own conversation: a `session_id` in the event is not looked at.
+            routing_id = self.routes.get(sid) or await self._join(sid, None)
+            # One character over the limit is enough for Rasa's channel to ask for a shorter message.
+            await self.relay(routing_id, data["message"][:MAX_MESSAGE_CHARACTERS + 1], metadata)
+
+    def _allowed(self, sid: str) -> bool:
+        """Counts one message of the socket's network client; False when it is over its limit."""
+        self._counted += 1
+        if self._counted % 10_000 == 0:
+            self.per_client.prune()
+        return self.per_client.allow(self.clients.get(sid, "unknown"))
+
+    async def _join(self, sid: str, secret: Any) -> str:
+        """Puts the socket into the conversation of `secret` if this server issued it, else into a
+        new one; confirms the session (its secret) to the socket. Returns the routing id."""
+        routing_id = self.sessions.routing_id(secret)
+        if routing_id is None:
+            secret = self.sessions.issue()
+            routing_id = self.sessions.routing_id(secret)
+        previous = self.routes.get(sid)
+        if previous and previous != routing_id:
+            left = self.sio.leave_room(sid, previous)
+            if inspect.isawaitable(left):
+                await left
+        self.routes[sid] = routing_id
+        entered = self.sio.enter_room(sid, routing_id)
+        if inspect.isawaitable(entered):  # a coroutine in newer python-socketio
+            await entered
+        await self.sio.emit("session_confirm", secret, room=sid)
+        return routing_id
 
 
 def setup_chat_relay(app: web.Application, settings: Settings) -> ChatRelay:

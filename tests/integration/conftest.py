@@ -9,6 +9,14 @@ import pytest
 from bot.settings import load_settings
 from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
+from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
+
+# Every test stack here is a local demo (the SMS gateway simulator, the case register's demo
+# people) with the REST channel open to one integrator, the tests.
+os.environ["LOCAL_DEMO"] = "true"
+os.environ["REST_CHANNEL_TOKENS"] = f"{TEST_INTEGRATOR}={TEST_REST_TOKEN}"
+# Every test here is one network client (127.0.0.1); the limit itself is tested in tests/security/.
+os.environ["CHAT_MESSAGES_PER_MINUTE"] = "100000"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

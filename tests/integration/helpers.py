@@ -1,4 +1,4 @@
-"""Talking to the running Rasa server over its REST channel and HTTP API."""
+"""Talking to the running Rasa server over its REST channel (as the integrator "tests") and HTTP API."""
 
 import json
 import urllib.request
@@ -7,7 +7,14 @@ from typing import Any
 
 import yaml
 
+from bot.conversation_ids import namespaced
 from bot.settings import REPO_ROOT
+from bot.web.sessions import ChatSessions, chat_session_key
+
+# The integrator the test stack lets onto the REST channel (tests/integration/conftest.py).
+TEST_INTEGRATOR = "tests"
+TEST_REST_TOKEN = "test-rest-token-not-for-production-0123456789"
+REST_AUTHORIZATION = {"Authorization": f"Bearer {TEST_REST_TOKEN}"}
 
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
@@ -21,25 +28,43 @@ def response_text(name: str, language: str) -> str:
     raise KeyError((name, language))
 
 
-def post_json(url: str, payload: Any, timeout: float = 30) -> Any:
+def rest_conversation_id(local_id: str) -> str:
+    """The stored id of the test integrator's conversation `local_id`."""
+    return namespaced(namespaced("rest", TEST_INTEGRATOR), local_id)
+
+
+def web_conversation_id(session_secret: str) -> str:
+    """The stored id of the chat page session whose secret the web server confirmed."""
+    routing_id = ChatSessions(chat_session_key()).routing_id(session_secret)
+    assert routing_id, "not a session secret this installation issued"
+    return namespaced("web", routing_id)
+
+
+def post_json(url: str, payload: Any, timeout: float = 30, headers: dict[str, str] | None = None) -> Any:
+    """POSTs JSON; to the REST channel as the test integrator (its token) unless `headers` say otherwise."""
+    headers = REST_AUTHORIZATION if headers is None else headers
     request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json", **headers}
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
 class Conversation:
-    """One user's conversation through the REST channel."""
+    """One user's conversation through the REST channel; `sender` is its stored (namespaced) id.
+
+    Given a stored id of another channel (`sms:...`, `web:...`), it only reads that conversation."""
 
     def __init__(self, assistant, sender: str | None = None) -> None:
         self.assistant = assistant
-        self.sender = sender or f"test-{uuid.uuid4().hex[:12]}"
+        self.local_id = f"test-{uuid.uuid4().hex[:12]}"
+        self.sender = sender or rest_conversation_id(self.local_id)
         settings = assistant.settings
         self.base = f"http://{settings.host}:{settings.rasa_port}"
 
     def say(self, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        payload: dict[str, Any] = {"sender": self.sender, "message": text}
+        assert self.sender == rest_conversation_id(self.local_id), "only a REST conversation can be spoken in"
+        payload: dict[str, Any] = {"sender": self.local_id, "message": text}
         if metadata:
             payload["metadata"] = metadata
         return post_json(f"{self.base}/webhooks/rest/webhook", payload)
@@ -69,18 +94,20 @@ class ChatPageClient:
     exercises the same server-side sessions and relay.
     """
 
-    def __init__(self, assistant, auth: Any = None, session_request: Any = None) -> None:
+    def __init__(self, assistant, auth: Any = None, session_request: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
         import asyncio
 
         import socketio
 
         self.url = f"http://{assistant.settings.host}:{assistant.settings.web_port}"
         self.auth = auth
+        self.headers = headers or {}
         self.session_request = {"session_id": None} if session_request is None else session_request
         self.client = socketio.AsyncClient()
         self.replies: asyncio.Queue = asyncio.Queue()
         self._confirmed = asyncio.Event()
-        self.session_id: str | None = None
+        self.session_id: str | None = None  # the session secret the web server issued
 
         @self.client.on("session_confirm")
         async def on_confirm(data: Any) -> None:
@@ -91,10 +118,16 @@ class ChatPageClient:
         async def on_bot(data: Any) -> None:
             await self.replies.put(data)
 
+    @property
+    def conversation_id(self) -> str:
+        """The stored id of this session's conversation."""
+        assert self.session_id
+        return web_conversation_id(self.session_id)
+
     async def __aenter__(self) -> "ChatPageClient":
         import asyncio
 
-        await self.client.connect(self.url, transports=["polling"], auth=self.auth)
+        await self.client.connect(self.url, transports=["polling"], auth=self.auth, headers=self.headers)
         await self.client.emit("session_request", self.session_request)
         await asyncio.wait_for(self._confirmed.wait(), 30)
         return self

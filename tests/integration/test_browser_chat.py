@@ -114,9 +114,10 @@ def session_id(page):
 
 
 def user_texts(assistant, sender):
-    from tests.integration.helpers import Conversation
+    from tests.integration.helpers import Conversation, web_conversation_id
 
-    return [e["text"] for e in Conversation(assistant, sender=sender).tracker()["events"] if e["event"] == "user"]
+    events = Conversation(assistant, sender=web_conversation_id(sender)).tracker()["events"]
+    return [e["text"] for e in events if e["event"] == "user"]
 
 
 def test_dropped_connection_and_reload_keep_the_conversation(page, assistant):

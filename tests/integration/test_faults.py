@@ -98,7 +98,7 @@ def test_rasa_down_under_the_chat_page_and_back(own_assistant, renderer):
             await asyncio.to_thread(own_assistant.restart_service, "rasa")
             await chat.send("Vad kostar ett samtal till er?", {"language": "sv"})
             after = await chat.reply()
-            return chat.session_id, greeting, during, after
+            return chat.conversation_id, greeting, during, after
 
     session, greeting, during, after = asyncio.run(chat_through_an_outage())
     assert "chattbot" in greeting["text"]

@@ -6,13 +6,15 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 import jwt
 import pytest
 
+from bot.conversation_ids import namespaced
 from bot.settings import chat_relay_token
 from tests.integration.conftest import TEST_LOGIN_KEY
-from tests.integration.helpers import Conversation, post_json, response_text
+from tests.integration.helpers import TEST_REST_TOKEN, Conversation, post_json, response_text
 from tests.integration.test_web_and_socketio import converse
 
 pytestmark = pytest.mark.integration
@@ -56,15 +58,17 @@ def test_identity_claimed_in_client_metadata_is_ignored(assistant):
 
     chat = Conversation(assistant)
     url = f"{chat.base}/webhooks/rest/webhook"
-    post_json(url, {"sender": chat.sender, "message": "Hello", "metadata": claim})
+    post_json(url, {"sender": chat.local_id, "message": "Hello", "metadata": claim})
     assert all("verified_identity" not in metadata for metadata in user_metadata(assistant, chat.sender))
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic abc", "Bearer "])
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic abc", "Bearer ",
+                                           f"Bearer {TEST_REST_TOKEN}"])
 def test_only_the_web_server_may_post_to_the_chat_relay_channel(assistant, authorization):
-    chat = Conversation(assistant)
+    local_id = "relay-test-" + uuid.uuid4().hex[:8]
+    chat = Conversation(assistant, sender=namespaced("web", local_id))
     claim = {"verified_identity": {"subject": "11112222", "role": "representative", "method": "jwt"}}
-    body = json.dumps({"sender": chat.sender, "message": "Hello", "metadata": claim}).encode()
+    body = json.dumps({"sender": local_id, "message": "Hello", "metadata": claim}).encode()
     headers = {"Content-Type": "application/json", **({"Authorization": authorization} if authorization else {})}
     request = urllib.request.Request(f"{chat.base}/webhooks/socketio/webhook", data=body, headers=headers)
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -75,8 +79,9 @@ def test_only_the_web_server_may_post_to_the_chat_relay_channel(assistant, autho
 
 
 def test_the_chat_relay_channel_answers_the_web_server(assistant):
-    chat = Conversation(assistant)
-    body = json.dumps({"sender": chat.sender, "message": "Hej", "metadata": {"language": "sv"}}).encode()
+    local_id = "relay-test-" + uuid.uuid4().hex[:8]
+    chat = Conversation(assistant, sender=namespaced("web", local_id))
+    body = json.dumps({"sender": local_id, "message": "Hej", "metadata": {"language": "sv"}}).encode()
     request = urllib.request.Request(
         f"{chat.base}/webhooks/socketio/webhook", data=body,
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {chat_relay_token()}"})

@@ -185,10 +185,11 @@ def login_token(subject: str, role: str = "applicant", key: str = TEST_LOGIN_KEY
 
 
 async def chat_page(assistant, message: str, language: str, auth=None, extra_metadata=None) -> tuple[list[str], str]:
-    """A greeting, then `message` from the chat page over socket.io: every reply to `message`, and the session id."""
+    """A greeting, then `message` from the chat page over socket.io: every reply to `message`, and the
+    stored conversation id."""
     metadata = {"language": language, **(extra_metadata or {})}
     async with ChatPageClient(assistant, auth=auth) as page:
-        chat = Conversation(assistant, sender=page.session_id)
+        chat = Conversation(assistant, sender=page.conversation_id)
         # The greeting's turn creates the stored conversation, so reading it never races its creation.
         await page.send(GREETING[language], metadata)
         await page.reply()
@@ -198,7 +199,7 @@ async def chat_page(assistant, message: str, language: str, auth=None, extra_met
         await turn_saved(chat, user_messages=2)
         while len(answers) < await asyncio.to_thread(bot_messages_of_last_turn, chat):
             answers.append((await page.reply()).get("text", ""))
-        return answers, page.session_id
+        return answers, page.conversation_id
 
 
 GREETING = {"fi": "Hei", "sv": "Hej", "en": "Hello"}

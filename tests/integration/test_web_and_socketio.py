@@ -44,13 +44,13 @@ def test_unknown_path_is_404_and_no_directory_escape(assistant):
 
 
 async def converse(assistant, messages, language, auth=None, extra_metadata=None):
-    """Sends messages as the chat page does; returns (bot replies, session id)."""
+    """Sends messages as the chat page does; returns (bot replies, the stored conversation id)."""
     async with ChatPageClient(assistant, auth=auth) as chat:
         answers = []
         for message in messages:
             await chat.send(message, {"language": language, **(extra_metadata or {})})
             answers.append(await chat.reply(30))
-        return answers, chat.session_id
+        return answers, chat.conversation_id
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])

@@ -156,3 +156,35 @@ async def test_text_from_applicants_is_never_markup(review):
     conversation_id = re.findall(r'href="/review/conversations/(\d+)"', listed)[0]
     transcript = await (await review.client.get(f"/review/conversations/{conversation_id}")).text()
     assert "<script>alert" not in transcript and "&lt;img src=x onerror=alert(2)&gt;" in transcript
+
+
+async def test_failures_elsewhere_do_not_lock_a_colleague_out(review, monkeypatch):
+    """Behind a trusted balancer each member of staff is their own client: someone failing as "ville"
+    from their own address does not block ville signing in from his."""
+    from bot.client_address import trusted_proxies
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1,::1")
+    trusted_proxies.cache_clear()
+    try:
+        for _ in range(5):
+            token = await review.csrf("/review/login")
+            response = await review.client.post("/review/login", allow_redirects=False, headers={
+                "X-Forwarded-For": "198.51.100.66"}, data={"username": "ville", "password": "guess",
+                                                           "csrf_token": token})
+            assert response.status == 401
+        token = await review.csrf("/review/login")
+        response = await review.client.post("/review/login", allow_redirects=False, headers={
+            "X-Forwarded-For": "198.51.100.66"}, data={"username": "ville", "password": "guess", "csrf_token": token})
+        assert response.status == 429
+        await review.login("ville")   # from the balancer's own address: another client
+    finally:
+        monkeypatch.delenv("TRUSTED_PROXIES")
+        trusted_proxies.cache_clear()
+
+
+@pytest.mark.parametrize("next_page", ["/review/%0Ax", "/review/%0D%0ASet-Cookie:%20x=1", "/review/a%00b"])
+async def test_control_characters_in_next_are_refused(review, next_page):
+    response = await review.client.get(f"/review/language?lang=sv&next={next_page}", allow_redirects=False)
+    assert response.status == 400
+    response = await review.client.get(f"/review/login?next={next_page}", allow_redirects=False)
+    assert response.status == 400

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sanic.response import HTTPResponse
 
 from bot.sms.text import format_sms, is_gsm7, segment_count
-from channels.rest import MAX_MESSAGE_CHARACTERS, parse_request
+from channels.rest import parse_request
 from channels.sms import keyword_payload
 
 json_values = st.recursive(
@@ -35,8 +35,7 @@ def test_any_json_object_parses_or_gets_a_4xx(payload):
     else:
         sender, message, metadata = result
         assert isinstance(sender, str) and isinstance(message, str)
-        assert len(message) <= MAX_MESSAGE_CHARACTERS
-        assert metadata is None or isinstance(metadata, dict)
+        assert metadata is None or set(metadata) <= {"language"}  # the allow-list; no identity claimed
 
 
 @settings(max_examples=300)

@@ -9,6 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.status as status
 from bot.cases.client import Answer, BackendUnavailable
 from bot.cases.messages import chat_text
+from bot.privacy.sealing import default_sealer
+
+SEALED_TICKET = default_sealer().seal("Ticket")
 
 APPLICATION = {"reference": "HAK-1", "type": "citizenship", "stage": "processing", "submitted_on": "2025-01-02",
                "submitted_via": "online", "submitted_place": None, "last_event": "processing_started",
@@ -94,7 +97,8 @@ async def test_unsealed_identity_in_metadata_is_not_even_sent(fake, renderer):
 
 async def test_a_ticket_no_longer_valid_leads_to_verification(fake, renderer):
     fake.answers["status"] = Answer(401, {"error": "not_verified"})
-    texts, events = await run(status.ActionStartStatusCheck(), tracker("tilanne?", {"status_ticket": "Old"}))
+    old = default_sealer().seal("Old")
+    texts, events = await run(status.ActionStartStatusCheck(), tracker("tilanne?", {"status_ticket": old}))
     assert texts == [chat_text("intro", "fi", renderer)]
     assert slot_values(events)["status_ticket"] is None
 
@@ -142,7 +146,14 @@ async def test_code_step_endings(fake, status_code, error, outcome):
 
 async def test_right_code_keeps_the_ticket(fake):
     _, result = await validate("validate_one_time_code", "123 456", {"status_verification_id": "abc"})
-    assert result == {"one_time_code": "123456", "status_ticket": "Ticket", "status_outcome": "verified"}
+    ticket = result.pop("status_ticket")
+    assert result == {"one_time_code": "123456", "status_outcome": "verified"}
+    assert "Ticket" not in ticket and default_sealer().unseal(ticket) == "Ticket"  # sealed in the tracker
+
+
+async def test_a_ticket_in_clear_is_not_taken(fake, renderer):
+    texts, _ = await run(status.ActionStartStatusCheck(), tracker("tilanne?", {"status_ticket": "Ticket"}))
+    assert texts == [chat_text("intro", "fi", renderer)] and fake.calls == []
 
 
 async def test_backend_down_ends_the_check_plainly(fake, renderer):
@@ -161,7 +172,7 @@ async def test_stop_leaves_the_form(fake):
 
 async def test_finish_shows_the_status_and_forgets_the_details(fake, renderer):
     texts, events = await run(status.ActionFinishStatusCheck(),
-                              tracker("x", {"status_outcome": "verified", "status_ticket": "Ticket",
+                              tracker("x", {"status_outcome": "verified", "status_ticket": SEALED_TICKET,
                                             "customer_number": "12345678"}))
     assert texts[0] == chat_text("verified_applicant", "fi", renderer) and len(texts) == 4
     values = slot_values(events)
@@ -169,6 +180,6 @@ async def test_finish_shows_the_status_and_forgets_the_details(fake, renderer):
 
 
 async def test_log_out_ends_the_ticket(fake, renderer):
-    texts, events = await run(status.ActionStatusLogOut(), tracker("kirjaudu ulos", {"status_ticket": "Ticket"}))
+    texts, events = await run(status.ActionStatusLogOut(), tracker("kirjaudu ulos", {"status_ticket": SEALED_TICKET}))
     assert texts == [chat_text("logged_out", "fi", renderer)]
     assert fake.calls[0][0] == "end" and slot_values(events)["status_ticket"] is None

@@ -7,7 +7,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.identity.tokens import TokenVerifier, without_claimed_identity
+from bot.identity.tokens import TokenVerifier
+from channels.rest import allowed_metadata
 
 KEY = "unit-test-secret-0123456789abcdef"
 
@@ -59,5 +60,22 @@ def test_no_key_means_no_login():
 
 
 def test_clients_cannot_claim_an_identity():
-    assert without_claimed_identity({"language": "sv", "verified_identity": {"subject": "1"}}) == {"language": "sv"}
-    assert without_claimed_identity("x") is None
+    claim = {"language": "sv", "verified_identity": {"subject": "1"}, "other": "x" * 1000}
+    assert allowed_metadata(claim, trusted=False) == {"language": "sv"}
+    assert allowed_metadata(claim, trusted=True) == {"language": "sv", "verified_identity": {"subject": "1"}}
+    assert allowed_metadata({"language": "de"}, trusted=False) is None
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused(verifier):
+    now = int(time.time())
+    assert verifier.verify(token(exp=now + 10 * 365 * 86400)) is None      # ten years
+    assert verifier.verify(token(exp=now + 3700)) is None                    # just over an hour
+    assert verifier.verify(token(iat=now - 7000, exp=now + 600)) is None     # issued long before
+    assert verifier.verify(token(iat=now, exp=now + 3500)) is not None
+
+
+def test_the_issuer_is_checked_when_configured():
+    checking = TokenVerifier(key=KEY, issuer="https://login.migri.invalid")
+    assert checking.verify(token(iss="https://login.migri.invalid")) is not None
+    assert checking.verify(token(iss="https://evil.example")) is None
+    assert checking.verify(token()) is None

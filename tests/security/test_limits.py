@@ -1,0 +1,112 @@
+"""Limits that count real clients, not ids a caller picks: a phone number is not flooded by booking
+and cancelling from many conversations, and failing in a customer's name from many sessions does
+not lock the real applicant out. Against the real processes of tests/security/conftest.py."""
+
+import asyncio
+import json
+import re
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from bot.booking.notices import CAPPED_KINDS
+from bot.cases.messages import chat_text
+from bot.settings import backend_token, get_settings
+from tests.integration.helpers import ChatPageClient, Conversation
+from tests.integration.test_booking_chat import BOOKINGS
+from tests.integration.test_status import PEOPLE, codes_sent_to, texts, verify_by_code
+
+pytestmark = pytest.mark.integration
+
+
+def backend(assistant, method, path, body=None, client="x"):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{assistant.settings.backend_port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {backend_token()}", "X-Client-Id": client,
+                 "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def outbox_to(assistant, recipient: str) -> list[str]:
+    path = assistant.settings.backend_db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return [kind for (kind,) in db.execute("SELECT kind FROM outbox WHERE recipient = ?", (recipient,))]
+
+
+def test_fifty_bookings_and_cancellations_from_fifty_conversations_send_at_most_the_cap(assistant, renderer):
+    phone, cap = "+358407654321", get_settings().booking_messages_per_contact_day
+    query = urllib.parse.urlencode({"service_point": "tampere", "category": "residence_permit", "limit": 60})
+    status, found = backend(assistant, "GET", f"/booking/slots?{query}")
+    assert status == 200 and len(found["items"]) >= 50
+    refused = 0
+    for number, slot in enumerate(found["items"][:50]):
+        client = f"conversation-{number}"
+        status, made = backend(assistant, "POST", "/booking/bookings", {
+            "category": "residence_permit", "service_point": "tampere", "slot_id": slot["id"], "persons": 1,
+            "name": "Testi Henkilö", "phone": phone, "language": "fi"}, client)
+        if status == 429:
+            assert made["error"] == "contact_daily_limit"
+            refused += 1
+            continue
+        assert status == 201, made
+        status, _ = backend(assistant, "POST", "/booking/bookings/cancel",
+                            {"reservation_key": made["reservation_key"], "pin": made["pin"]}, client)
+        assert status == 200
+    sent = [kind for kind in outbox_to(assistant, phone) if kind in CAPPED_KINDS]
+    assert len(sent) <= cap and refused >= 50 - cap
+    # The chat tells a person booking with that number why, in their language.
+    chat = Conversation(assistant)
+    replies = ""
+    for message in BOOKINGS["fi"][:-2] + ["040 765 4321", "kyllä"]:
+        replies = chat.texts(message)
+    assert replies == renderer.part("booking_chat", "contact_daily_limit", "fi")
+    assert len([kind for kind in outbox_to(assistant, phone) if kind in CAPPED_KINDS]) == len(sent)
+
+
+def test_a_victim_hammered_from_a_hundred_sessions_still_verifies(assistant, renderer):
+    number = "47120396"
+    person = PEOPLE[number]
+    for session in range(100):   # wrong dates of birth and wrong codes, each from its own conversation
+        client = f"hammer-{session}"
+        status, started = backend(assistant, "POST", "/cases/verification/start",
+                                  {"customer_number": number, "language": "en", "channel": "rest",
+                                   "date_of_birth": f"19{50 + session % 40}-0{1 + session % 9}-1{session % 10}"},
+                                  client)
+        assert status == 202, started
+        backend(assistant, "POST", "/cases/verification/confirm",
+                {"verification_id": started["verification_id"], "code": f"{session:06d}", "channel": "rest"}, client)
+    assert codes_sent_to(assistant, person["phone"]) == []   # the phone was left alone
+    chat = Conversation(assistant)
+    replies = verify_by_code(assistant, chat, number, "en", renderer)
+    assert replies[0] == chat_text("verified_applicant", "en", renderer)
+    assert re.fullmatch(r"\d{6}", codes_sent_to(assistant, person["phone"])[-1])
+    assert texts(chat.say("What is the status of my application?"))[0] == chat_text(
+        "verified_applicant", "en", renderer)
+
+
+def test_a_chat_client_over_its_message_limit_is_asked_to_wait_and_others_go_on(assistant, renderer):
+    async def scenario():
+        flooder = ChatPageClient(assistant, headers={"X-Forwarded-For": "198.51.100.23"})
+        other = ChatPageClient(assistant, headers={"X-Forwarded-For": "198.51.100.24"})
+        async with flooder, other:
+            for _ in range(30):
+                await flooder.send("ok", {"language": "sv"})
+                await flooder.reply()
+            await flooder.send("ok", {"language": "sv"})
+            assert (await flooder.reply())["text"] == renderer.part("too_many_messages", "text", "sv")
+            await other.send("ok", {"language": "sv"})
+            assert (await other.reply())["text"] != renderer.part("too_many_messages", "text", "sv")
+            return flooder.conversation_id
+
+    flooded = asyncio.run(scenario())
+    assert len(Conversation(assistant, sender=flooded).tracker()["events"]) > 0
+    users = [e for e in Conversation(assistant, sender=flooded).tracker()["events"] if e["event"] == "user"]
+    assert len(users) == 30   # the message over the limit did not reach Rasa
