@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_language
-from actions.forms import answer_digression, latest_text, say, stop_events, text_of, yes_no_buttons, yes_or_no
+from actions.forms import answer_digression, interruption_events, latest_text, say, text_of, yes_no_buttons, yes_or_no
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import Outcome, booking_client
 from bot.booking.places import ServicePointMatcher
@@ -172,7 +172,7 @@ class ValidateBookingForm(FormValidationAction):
         return [] if tracker.get_slot("booking_outcome") else list(BOOKING_SLOTS)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
+        return interruption_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     def _rejected(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, part: str,
                   **values: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.booking import localized, parse_contact, time_label
 from actions.booking_contact import CONTACT_SLOTS, ContactCorrection, change_contact, confirmation_question
 from actions.common import conversation_language
-from actions.forms import answer_digression, latest_text, say, stop_events, text_of, yes_no_buttons, yes_or_no
+from actions.forms import answer_digression, interruption_events, latest_text, say, text_of, yes_no_buttons, yes_or_no
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import booking_client
 from bot.privacy.sealing import default_sealer
@@ -155,7 +155,7 @@ class ValidateBookingAccessForm(ContactCorrection, FormValidationAction):
         return [*KEY_SLOTS, *PURPOSES[purpose_of(tracker)].then_ask]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
+        return interruption_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     def _rejected(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, part: str) -> dict[str, Any]:
         if not answer_digression(dispatcher, tracker):
@@ -277,7 +277,7 @@ class ValidateBookingResendForm(FormValidationAction):
         return [] if tracker.get_slot("booking_outcome") else ["booking_resend_contact"]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        return stop_events(tracker) or await super().run(dispatcher, tracker, domain)
+        return interruption_events(dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     async def validate_booking_resend_contact(self, value: Any, dispatcher: CollectingDispatcher,
                                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation_language, latest_entity
 from bot.knowledge.render import default_renderer
+from bot.language.dates import parse_date
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05  # below this a topic is a guess, not a suggestion
@@ -35,7 +37,8 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(text=answers.part("ask_rephrase", "text", language))
             return []
         topic = latest_entity(tracker, "topic")
-        text = answers.answer(intent, language, topic=topic)
+        day = self.day_named(tracker) if intent == "ask_open_now" else None
+        text = answers.open_on(day, language) if day else answers.answer(intent, language, topic=topic)
         buttons = []
         if intent == "ask_service_number" and topic is None:
             buttons = [
@@ -44,6 +47,14 @@ class ActionAnswerFaq(Action):
             ]
         dispatcher.utter_message(text=text, buttons=buttons)
         return []
+
+
+    @staticmethod
+    def day_named(tracker: Tracker) -> dt.date | None:
+        """A day other than today named in the question ("entä lauantaina?", "open on Friday?")."""
+        today = default_renderer().now().date()
+        day = parse_date(str(tracker.latest_message.get("text") or ""), today)
+        return day if day and day != today else None
 
 
 class ActionSuggestTopics(Action):

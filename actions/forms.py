@@ -1,7 +1,9 @@
 """What every form of ours does with a message that is not an answer to its question.
 
-A user may stop ("lopeta", "avbryt", "stop"), ask an FAQ question in the middle
-(answered, then the form asks again), or answer yes or no to a confirmation.
+A user may stop ("lopeta", "avbryt", "stop"), ask for help ("apua", HJÄLP,
+"what can you do": the help text, then the form asks again), ask an FAQ
+question in the middle (answered, then the form asks again), or answer yes or
+no to a confirmation.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ YES = re.compile(
 NO = re.compile(r"^\W*(no|nope|not|ei|en|älä|nej|nä|inte)\b", re.IGNORECASE)
 DIGRESSION_CONFIDENCE = 0.6
 STOP_CONFIDENCE = 0.7
+HELP_CONFIDENCE = 0.7  # the SMS keywords APU/HJÄLP/HELP arrive as the intent itself (confidence 1)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -51,6 +54,22 @@ def stop_events(tracker: Tracker, outcome_slot: str = "booking_outcome") -> list
     if not requested or not wants_to_stop(tracker):
         return []
     return [SlotSet(requested, None), SlotSet(outcome_slot, "stopped"), SlotSet("requested_slot", None)]
+
+
+def help_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Any]:
+    """Shows the help text when the user asked for help in a form, and asks the form's question again."""
+    name, confidence = _intent(tracker)
+    requested = tracker.get_slot("requested_slot")
+    if not requested or name != "help" or confidence < HELP_CONFIDENCE:
+        return []
+    dispatcher.utter_message(response="utter_help")
+    return [SlotSet(requested, None)]
+
+
+def interruption_events(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        outcome_slot: str = "booking_outcome") -> list[Any]:
+    """A stop ends the form, a request for help is answered in it; [] for any other message."""
+    return stop_events(tracker, outcome_slot) or help_events(dispatcher, tracker)
 
 
 def yes_or_no(tracker: Tracker) -> bool | None:

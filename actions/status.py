@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_language
-from actions.forms import answer_digression, latest_text, stop_events
+from actions.forms import answer_digression, interruption_events, latest_text
 from bot.cases.client import BackendUnavailable, CaseClient, channel_name
 from bot.cases.messages import chat_text, status_messages
 from bot.cases.parsing import parse_birth_date, parse_code, parse_customer_number
@@ -147,7 +147,7 @@ class ValidateStatusVerificationForm(FormValidationAction):
         return "validate_status_verification_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        stopping = stop_events(tracker, "status_outcome")
+        stopping = interruption_events(dispatcher, tracker, "status_outcome")
         intent = tracker.latest_message.get("intent") or {}
         requested = tracker.get_slot("requested_slot")
         if not stopping and requested and intent.get("name") in LEAVING_INTENTS \

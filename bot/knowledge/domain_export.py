@@ -34,36 +34,38 @@ def static_faq_intents(domain: dict[str, Any]) -> list[str]:
             if intent.startswith("ask_") and intent not in DYNAMIC_ANSWERS | FLOW_INTENTS]
 
 
+def buttons(renderer: AnswerRenderer, key: str, language: str) -> list[dict[str, str]]:
+    """An answer's buttons: titles split on "|"; each sends its payload, or its own title if none is given."""
+    entry = renderer.knowledge.answers[key]
+    if "buttons" not in entry:
+        return []
+    titles = [title.strip() for title in renderer.part(key, "buttons", language).split("|")]
+    payloads = entry.get("payloads") or titles
+    return [{"title": title, "payload": payload} for title, payload in zip(titles, payloads, strict=True)]
+
+
+def _variations(renderer: AnswerRenderer, key: str, text_of: Any) -> list[dict[str, Any]]:
+    """One variation per language (English last, as the default), with the answer's buttons if any."""
+    variations: list[dict[str, Any]] = []
+    for language in (*[lang for lang in SUPPORTED_LANGUAGES if lang != "en"], "en"):
+        variation: dict[str, Any] = {"text": text_of(language)}
+        if found := buttons(renderer, key, language):
+            variation["buttons"] = found
+        if language != "en":
+            variation = {"condition": [{"type": "slot", "name": "language", "value": language}], **variation}
+        variations.append(variation)
+    return variations
+
+
 def faq_responses(domain: dict[str, Any], renderer: AnswerRenderer) -> dict[str, list[dict[str, Any]]]:
-    responses = {}
-    for intent in static_faq_intents(domain):
-        variations: list[dict[str, Any]] = [
-            {"condition": [{"type": "slot", "name": "language", "value": language}],
-             "text": renderer.answer(intent, language)}
-            for language in SUPPORTED_LANGUAGES if language != "en"
-        ]
-        variations.append({"text": renderer.answer(intent, "en")})  # English is the default variation
-        responses[response_name(intent)] = variations
-    return responses
+    return {response_name(intent): _variations(renderer, intent, lambda lang, i=intent: renderer.answer(i, lang))
+            for intent in static_faq_intents(domain)}
 
 
 def knowledge_responses(renderer: AnswerRenderer) -> dict[str, list[dict[str, Any]]]:
     """Answers named utter_* in knowledge/ (the forms' questions), with their buttons if any."""
-    responses = {}
-    for key in renderer.knowledge.answers:
-        if not key.startswith("utter_"):
-            continue
-        variations: list[dict[str, Any]] = []
-        for language in (*[lang for lang in SUPPORTED_LANGUAGES if lang != "en"], "en"):
-            variation: dict[str, Any] = {"text": renderer.part(key, "text", language)}
-            if "buttons" in renderer.knowledge.answers[key]:
-                titles = [title.strip() for title in renderer.part(key, "buttons", language).split("|")]
-                variation["buttons"] = [{"title": title, "payload": title} for title in titles]
-            if language != "en":
-                variation = {"condition": [{"type": "slot", "name": "language", "value": language}], **variation}
-            variations.append(variation)
-        responses[key] = variations
-    return responses
+    return {key: _variations(renderer, key, lambda language, k=key: renderer.part(k, "text", language))
+            for key in renderer.knowledge.answers if key.startswith("utter_")}
 
 
 def build_domain(source: Path = HAND_WRITTEN_DOMAIN) -> dict[str, Any]:

@@ -162,6 +162,19 @@ class AnswerRenderer:
             "ask_open_now", "closed", language, reason=reason, next_opening=next_opening
         )
 
+    def open_on(self, day: dt.date, language: str) -> str:
+        """Whether, and when, the line is open on one day ("what about Saturday?")."""
+        _check_language(language)
+        date = self._date(day, language, "weekdays_on")
+        if language == "fi":  # the sentence starts with the date
+            date = date[:1].upper() + date[1:]
+        periods = self.calendar.periods_on(day)
+        if not periods:
+            return self.part("ask_open_now", "day_closed", language, date=date)
+        joined = f" {self.knowledge.calendar['list_and'][language]} ".join(
+            f"{_clock(start)}–{_clock(end)}" for start, end in periods)
+        return self.part("ask_open_now", "day_open", language, date=date, periods=joined)
+
     def exceptional_hours(self, language: str, now: dt.datetime | None = None) -> str:
         _check_language(language)
         today = (now or self.now()).astimezone(self.timezone).date()

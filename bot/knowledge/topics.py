@@ -42,9 +42,23 @@ class TopicMatcher:
 
     def match(self, text: str) -> str | None:
         normalised = normalise(text)
+        # A word counts once however many of a topic's stems it matches: "jobba" is one word
+        # about work, though both the Swedish "jobb" and the English "job" match it.
+        word_starts = [match.start() for match in re.finditer(r"(?<= )\S", normalised)]
         best_id, best_hits = None, 0
         for topic_id, patterns in self._topics:
-            hits = sum(1 for pattern in patterns if pattern.search(normalised))
+            words = {_word_at(word_starts, found.start()) for pattern in patterns
+                     for found in pattern.finditer(normalised)}
+            hits = len(words)
             if hits > best_hits:
                 best_id, best_hits = topic_id, hits
         return best_id
+
+
+def _word_at(word_starts: list[int], position: int) -> int:
+    """The index of the word a match position falls in (a stem may start with the word's space)."""
+    index = 0
+    for number, start in enumerate(word_starts):
+        if start <= position + 1:
+            index = number
+    return index

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.language import lexicon
+from bot.language.places import without_place_names
 from bot.settings import SUPPORTED_LANGUAGES
 
 
@@ -122,8 +124,11 @@ CODE_LIKE = re.compile(r"\S*\d\S*|\S+@\S+|\S*(?:https?://|www\.)\S*"
 
 
 def decide(detector: Detector, text: str, min_letters: int, min_confidence: float) -> LanguageDecision:
-    """Very short or unclear messages get no confident language: they keep the conversation's."""
-    text = CODE_LIKE.sub(" ", text[:MAX_DETECTED_CHARACTERS])
+    """Very short or unclear messages get no confident language: they keep the conversation's.
+
+    Codes, addresses and place names are left out first: "Helsinki" or "Malmi" alone is no language.
+    """
+    text = without_place_names(CODE_LIKE.sub(" ", text[:MAX_DETECTED_CHARACTERS]))
     if letter_count(text) == 0:
         return LanguageDecision(None, None, 0.0)
     detection = detector.detect(text)
@@ -132,4 +137,7 @@ def decide(detector: Detector, text: str, min_letters: int, min_confidence: floa
         and letter_count(text) >= min_letters
         and detection.confidence >= min_confidence
     )
+    if not clear and (known := lexicon.vote(text)):
+        # Too short or unclear for the detector, but written in words only one language uses.
+        return LanguageDecision(known, known, detection.confidence)
     return LanguageDecision(detection.language, detection.language if clear else None, detection.confidence)

@@ -69,3 +69,28 @@ async def test_no_suggestion_asks_to_rephrase(renderer):
     tracker = make_tracker("nlu_fallback", "fi", ranking=[("nlu_fallback", 0.3), ("greet", 0.2)])
     messages, _ = await run(ActionSuggestTopics(), tracker)
     assert messages[0]["text"] == renderer.part("ask_rephrase", "text", "fi")
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_help_inside_a_form_answers_and_asks_again(language):
+    from actions.forms import interruption_events
+
+    latest = {"text": f'/help{{"language": "{language}"}}', "intent": {"name": "help", "confidence": 1.0},
+              "entities": []}
+    tracker = Tracker("test", {"language": language, "requested_slot": "booking_service_point"}, latest, [],
+                      False, None, {"name": "booking_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = interruption_events(dispatcher, tracker)
+    assert [message["response"] for message in dispatcher.messages] == ["utter_help"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "booking_service_point", "value": None}]
+
+
+async def test_an_answer_in_a_form_is_no_interruption():
+    from actions.forms import interruption_events
+
+    latest = {"text": "Helsinki", "intent": {"name": "help", "confidence": 0.4}, "entities": []}
+    tracker = Tracker("test", {"language": "en", "requested_slot": "booking_service_point"}, latest, [],
+                      False, None, {"name": "booking_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert interruption_events(dispatcher, tracker) == []
+    assert dispatcher.messages == []

@@ -30,6 +30,8 @@ def test_every_faq_answer_renders_in_every_language(renderer, intent, language):
 def test_every_answer_part_exists_in_all_three_languages(knowledge):
     for key, entry in knowledge.answers.items():
         for part, texts in entry.items():
+            if part == "payloads":  # what the buttons send: the same in every language
+                continue
             assert set(texts) == set(LANGUAGES), f"{key}.{part} lacks a language"
 
 

@@ -38,3 +38,13 @@ def test_topics(matcher, text, topic):
 @pytest.mark.parametrize("text", ["what is your phone number", "mikä on numeronne", "telefonnummer"])
 def test_no_topic(matcher, text):
     assert matcher.match(text) is None
+
+
+def test_a_word_counts_once_for_a_topic_however_many_stems_match_it():
+    from bot.knowledge.store import load_knowledge
+    from bot.knowledge.topics import TopicMatcher
+
+    matcher = TopicMatcher(load_knowledge().topics)
+    # "jobba" matches both "jobb" and "job"; the asylum seeker is the topic.
+    assert matcher.match("ja e asylsökande å undrar om ja får jobba") == "asylum_work"
+    assert matcher.match("jag är tysk medborgare och ska registrera min uppehållsrätt") == "eu_registration"

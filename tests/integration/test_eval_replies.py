@@ -1,0 +1,34 @@
+"""Guards the quality figures on the held-out evaluation sets (tests/eval/, written blind to the
+training data), measured on the real servers by bench/replies.py. The floors sit a margin below
+what the current model reaches (docs/quality.md), so a change that makes replies worse fails."""
+
+import pytest
+
+from bench.replies import Assistant, evaluate
+from bot.settings import SUPPORTED_LANGUAGES
+
+pytestmark = pytest.mark.integration
+
+# Right replies, intent macro-F1 (single messages) and right conversation turns, per language.
+# Reached on 2026-12-05 (docs/quality.md): fi 94.0% / 0.965 / 93.3%, sv 86.3% / 0.965 / 94.1%,
+# en 92.7% / 0.967 / 95.0%. The floors leave about three points (0.03) for run-to-run noise.
+FLOORS = {
+    "fi": {"right": 0.91, "macro_f1": 0.935, "turns": 0.90},
+    "sv": {"right": 0.83, "macro_f1": 0.935, "turns": 0.91},
+    "en": {"right": 0.89, "macro_f1": 0.935, "turns": 0.92},
+}
+
+
+@pytest.fixture(scope="module")
+def figures(assistant):
+    base = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
+    return evaluate(Assistant(base, assistant.api_token), parts=("held-out", "held-out conversations"))["figures"]
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_held_out_figures_stay_above_their_floors(figures, language):
+    measured = figures[language]
+    floors = FLOORS[language]
+    assert measured["held-out"]["right"] >= floors["right"], measured["held-out"]
+    assert measured["held-out"]["macro_f1"] >= floors["macro_f1"], measured["held-out"]
+    assert measured["held-out conversations"]["right"] >= floors["turns"], measured["held-out conversations"]
