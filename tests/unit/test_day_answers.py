@@ -8,9 +8,12 @@ from bot.knowledge.render import default_renderer
 
 
 @pytest.mark.parametrize(("language", "closed", "open_"), [
-    ("fi", "Lauantaina 12.12. asiakasneuvonta on suljettu", "Maanantaina 14.12. asiakasneuvonta palvelee puhelimitse klo 8.30"),
-    ("sv", "På lördag 12.12 är kundrådgivningen stängd", "På måndag 14.12 betjänar kundrådgivningen per telefon kl. 8.30"),
-    ("en", "On Saturday 12 December, our customer guidance is closed", "On Monday 14 December, our customer guidance answers calls"),
+    ("fi", "Lauantaina 12.12. asiakasneuvonta on suljettu",
+     "Maanantaina 14.12. asiakasneuvonta palvelee puhelimitse klo 8.30"),
+    ("sv", "På lördag 12.12 är kundrådgivningen stängd",
+     "På måndag 14.12 betjänar kundrådgivningen per telefon kl. 8.30"),
+    ("en", "On Saturday 12 December, our customer guidance is closed",
+     "On Monday 14 December, our customer guidance answers calls"),
 ])
 def test_a_named_day_gets_that_days_hours(language, closed, open_):
     renderer = default_renderer()
