@@ -9,14 +9,22 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
+from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES, rest_channel_tokens
 
 TEST_SET_DIR = REPO_ROOT / "tests" / "nlu"
-# The benchmarks talk to the REST channel as an integrator of their own (docs/security.md); the
-# stacks they start inherit this environment.
+# The benchmarks talk to the REST channel as an integrator of their own (docs/security.md), or as
+# the one the environment already names (a test stack); the stacks they start inherit it.
 BENCH_REST_TOKEN = "bench-rest-token-not-for-production-0123456789"
 os.environ.setdefault("REST_CHANNEL_TOKENS", f"bench={BENCH_REST_TOKEN}")
-REST_HEADERS = {"Authorization": f"Bearer {BENCH_REST_TOKEN}"}
+_REST_TOKEN, REST_INTEGRATOR = next(iter(rest_channel_tokens().items()))
+REST_HEADERS = {"Authorization": f"Bearer {_REST_TOKEN}"}
+
+
+def rest_conversation_id(sender: str) -> str:
+    """The stored (namespaced) id of the benchmarks' REST conversation `sender` (bot/conversation_ids.py)."""
+    from bot.conversation_ids import namespaced
+
+    return namespaced(namespaced("rest", REST_INTEGRATOR), sender)
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:

@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import load_examples
+from bench.common import REST_HEADERS, load_examples, rest_conversation_id
 from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 
 EVAL_DIR = REPO_ROOT / "tests" / "eval"
@@ -185,12 +185,13 @@ class Assistant:
 
     def _post(self, path: str, payload: Any) -> Any:
         request = urllib.request.Request(f"{self.base_url}{path}", data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **REST_HEADERS})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
     def _tracker(self, sender: str) -> dict[str, Any]:
-        url = f"{self.base_url}/conversations/{sender}/tracker?token={self.token}&include_events=AFTER_RESTART"
+        url = (f"{self.base_url}/conversations/{rest_conversation_id(sender)}/tracker"
+               f"?token={self.token}&include_events=AFTER_RESTART")
         with urllib.request.urlopen(url, timeout=60) as response:
             return json.loads(response.read())
 

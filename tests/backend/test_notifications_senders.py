@@ -18,7 +18,7 @@ from email.policy import default
 import pytest
 
 from bot.settings import REPO_ROOT
-from tests.backend.conftest import start_backend, stop_backend
+from tests.backend.conftest import sms_opening, start_backend, stop_backend
 from tests.backend.test_booking_api import book, slots
 from tests.integration.conftest import free_port
 
@@ -129,7 +129,8 @@ async def test_booking_sms_reach_the_gateway_simulator(simulator, smtp_sink, tmp
         messages = await asyncio.to_thread(wait_for, lambda: sent_sms(simulator, phone))
         assert len(messages) == 1 and messages[0]["from"] == "18135"
         body = messages[0]["body"]
-        assert "Din tid" in body and created["reservation_key"] in body and "Servicestället i Vasa" in body
+        assert body.startswith(sms_opening("booking_confirmation", "sv")) and created["reservation_key"] in body
+        assert "Pitkäkatu 49" in body  # the Vaasa service point's address
         assert created["pin"] not in body
 
         for _ in range(300):

@@ -53,11 +53,12 @@ def post_json(url: str, payload: Any, timeout: float = 30, headers: dict[str, st
 class Conversation:
     """One user's conversation through the REST channel; `sender` is its stored (namespaced) id.
 
-    Given a stored id of another channel (`sms:...`, `web:...`), it only reads that conversation."""
+    Given a stored id of another channel (`sms:...`, `web:...`), it only reads that conversation;
+    `local_id` is the id the test integrator itself chooses (random unless given)."""
 
-    def __init__(self, assistant, sender: str | None = None) -> None:
+    def __init__(self, assistant, sender: str | None = None, local_id: str | None = None) -> None:
         self.assistant = assistant
-        self.local_id = f"test-{uuid.uuid4().hex[:12]}"
+        self.local_id = local_id or f"test-{uuid.uuid4().hex[:12]}"
         self.sender = sender or rest_conversation_id(self.local_id)
         settings = assistant.settings
         self.base = f"http://{settings.host}:{settings.rasa_port}"

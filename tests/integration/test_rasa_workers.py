@@ -14,7 +14,7 @@ import pytest
 from bot.settings import load_settings
 from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
-from tests.integration.helpers import Conversation
+from tests.integration.helpers import TEST_REST_TOKEN, Conversation
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +96,8 @@ def test_connections_arriving_together_are_shared_evenly_between_workers(two_wor
         for index, connection in enumerate(connections):
             body = json.dumps({"sender": f"balance-{index}", "message": "kiitos"}).encode()
             connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                               b"Authorization: Bearer %s\r\n" % TEST_REST_TOKEN.encode()
+                               + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         for connection in connections:  # every connection is answered, wherever it was served
             reply = connection.recv(65536)
             assert reply.startswith(b"HTTP/1.1 200"), reply[:200]

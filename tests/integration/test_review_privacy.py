@@ -38,7 +38,7 @@ PHONE_LIKE_SENDER = "test-sms-0401234567"
 def conversations(assistant):
     senders = {}
     for language, messages in MESSAGES.items():
-        chat = Conversation(assistant, PHONE_LIKE_SENDER if language == "en" else None)
+        chat = Conversation(assistant, local_id=PHONE_LIKE_SENDER if language == "en" else None)
         for message in messages:
             assert chat.say(message) is not None
         senders[language] = chat.sender

@@ -3,6 +3,7 @@
 
 import pytest
 
+from bot.knowledge.render import default_renderer
 from bot.sms.text import format_sms
 from tests.integration.helpers import Conversation, response_text
 from tests.integration.test_sms import Phone
@@ -53,15 +54,15 @@ def test_help_keyword_inside_the_booking_form_by_sms(assistant, language):
     assert any("Tampere" in reply or "Tammerfors" in reply for reply in replies[1:]), replies  # the question again
 
 
-@pytest.mark.parametrize(("language", "question", "rule"), [
-    ("fi", "voinko varata ajan puhelimitse?", "vain verkossa"),
-    ("sv", "kan jag boka tid per telefon?", "bara bokas på nätet"),
-    ("en", "can I book an appointment by phone?", "only be booked online"),
+@pytest.mark.parametrize(("language", "question"), [
+    ("fi", "voinko varata ajan puhelimitse?"),
+    ("sv", "kan jag boka tid per telefon?"),
+    ("en", "can I book an appointment by phone?"),
 ])
-def test_booking_by_phone_is_answered_with_the_rule_before_any_form(assistant, language, question, rule):
+def test_booking_by_phone_is_answered_with_the_rule_before_any_form(assistant, language, question):
     chat = Conversation(assistant)
     text = chat.texts(question)
-    assert rule in text
+    assert default_renderer().answer("ask_booking_channel", language) in text
     assert chat.last_actions() == ["utter_ask_booking_channel"]
     assert chat.tracker()["active_loop"] in ({}, None) or not chat.tracker()["active_loop"].get("name")
     chat.say("/affirm")

@@ -1,6 +1,7 @@
 """The scale-out stack (deploy/scale.py): two Rasa servers and two action servers behind nginx,
 PostgreSQL and Redis, all throwaway on loopback; started once for tests/scale."""
 
+import os
 import shutil
 
 import pytest
@@ -8,6 +9,10 @@ import pytest
 from bot.training import ensure_model
 from deploy.local import postgres_bindir
 from deploy.scale import ScaleStack
+from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
+
+# The scripted conversations speak as the tests' integrator on the REST channel.
+os.environ["REST_CHANNEL_TOKENS"] = f"{TEST_INTEGRATOR}={TEST_REST_TOKEN}"
 
 
 def _missing_tools() -> list[str]:

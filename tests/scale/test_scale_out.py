@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.helpers import response_text
+from tests.integration.helpers import REST_AUTHORIZATION, response_text, rest_conversation_id
 from tests.integration.test_rest_conversations import CASES
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,8 @@ class ScriptedConversation:
 
 
 async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> tuple[list[str], str]:
-    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as response:
+    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                            headers=REST_AUTHORIZATION) as response:
         assert response.status == 200, (response.status, await response.text())
         body = await response.json()
         return [reply.get("text", "") for reply in body], response.headers.get("X-Upstream", "")
@@ -89,18 +90,20 @@ async def run_all(url: str, conversations: list[ScriptedConversation]) -> None:
 
 
 def stored_events(db_url: str, senders: list[str]) -> dict[str, list[dict]]:
+    """The stored events of each REST conversation `sender` (kept under its namespaced id)."""
+    stored_ids = {rest_conversation_id(sender): sender for sender in senders}
     engine = sa.create_engine(db_url, future=True)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT sender_id, data FROM events WHERE sender_id = ANY(:senders) ORDER BY id"),
-                {"senders": senders},
+                {"senders": list(stored_ids)},
             ).all()
     finally:
         engine.dispose()
     events: dict[str, list[dict]] = defaultdict(list)
     for sender, data in rows:
-        events[sender].append(json.loads(data))
+        events[stored_ids[sender]].append(json.loads(data))
     return events
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from rasa.core.agent import Agent
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -67,8 +68,13 @@ def test_expiry_by_time_still_ends_a_session(max_turns, monkeypatch):
     assert session_length.has_session_ended(Processor(), tracker_with_turns(1))
 
 
-def test_a_long_conversation_gets_new_sessions_with_slots_carried_over(tmp_path, max_turns, session_patch):
+def test_a_long_conversation_gets_new_sessions_with_slots_carried_over(tmp_path, max_turns, session_patch,
+                                                                      monkeypatch):
     max_turns(3)
+    # No action server here: Rasa's own session start (which carries every slot over) stands in for
+    # actions/session.py's (tested in tests/unit/test_session_action.py and over real HTTP).
+    monkeypatch.setattr(Domain, "user_actions_and_forms", property(
+        lambda domain: [name for name in domain.user_actions + domain.form_names if name != "action_session_start"]))
 
     async def conversation():
         store = RedactingSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
