@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 
+from bot.cases.messages import chat_text
 from bot.cases.seed import seed_data
 from bot.identity.tokens import VerifiedIdentity, identity_seal
 from tests.backend.conftest import start_backend, stop_backend
@@ -100,7 +101,9 @@ def test_verified_applicant_sees_own_applications(cases):
     with database(cases) as connection:
         [(language, body_text)] = connection.execute(
             "SELECT language, body FROM outbox WHERE recipient = '+358401234503'").fetchall()
-    assert language == "fi" and "vahvistuskoodisi" in body_text
+    code = re.search(r"\b\d{6}\b", body_text).group(0)
+    assert language == "fi" and body_text == chat_text("code_sms", "fi", code=code, minutes=re.search(
+        r"voimassa (\d+)", body_text).group(1))
 
 
 def test_ticket_works_only_in_its_own_conversation_and_channel(cases):

@@ -111,7 +111,8 @@ def test_the_check_catches_what_the_editor_found():
 # preposition of its own. A Swedish numeric date in running text takes "den" ("den 3.12.2025"), and
 # the preterite, not the perfect ("avgjordes den", not "har avgjorts").
 DAY_VALUE = r"\{(date|next_opening)\}"
-SV_DATE_VALUE = r"\{(event_on|due|decision_made_on|decision_delivered_on|protection_checked_on|protection_valid_until)\}"
+SV_DATE_VALUE = (r"\{(event_on|due|decision_made_on|decision_delivered_on|"
+                 r"protection_checked_on|protection_valid_until)\}")
 
 
 def day_value_problems(template: str, language: str) -> list[str]:
