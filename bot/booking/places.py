@@ -71,7 +71,7 @@ class ServicePointMatcher:
         """(city words, district words): "Helsinki (Malmi)" gives {"helsinki"}, {"malmi"}."""
         city = {word for name in point.city.values() for word in _words(name)}
         # Only the part in brackets names a district ("Helsingin palvelupiste (Malmi)"); the rest
-        # of a name is generic ("palvelupiste", "Servicestället i").
+        # of a name is generic ("palvelupiste") or the city itself.
         districts = {word for name in point.names.values() for part in re.findall(r"\(([^)]*)\)", name)
                      for word in _words(part)}
         districts |= set(_words(point.id.replace("-", " ")))

@@ -108,27 +108,27 @@ class AnswerRenderer:
         joined = f" {self.knowledge.calendar['list_and'][language]} ".join(periods)
         return self.knowledge.calendar["weekly_hours"][language].format(periods=joined)
 
-    def _date(self, day: dt.date, language: str, weekday_form: str = "weekdays") -> str:
+    def _date(self, day: dt.date, language: str, weekday_form: str = "weekdays", formats: str = "date_formats") -> str:
         calendar = self.knowledge.calendar
-        return calendar["date_formats"][language].format(
+        return calendar[formats][language].format(
             weekday=calendar[weekday_form][language][day.weekday()],
             d=day.day,
             m=day.month,
             month=calendar["months"]["en"][day.month - 1],
         )
 
-    def _when(self, moment: dt.datetime, today: dt.date, language: str) -> str:
+    def _day_on(self, day: dt.date, today: dt.date, language: str) -> str:
+        """A day as running text names it: "tänään", "i morgon", "maanantaina 1.12.", "on Monday 1 December"."""
         calendar = self.knowledge.calendar
-        clock = calendar["time_format"][language].format(time=_clock(moment.time()))
-        if moment.date() == today:
-            day = calendar["today"][language]
-        elif moment.date() == today + dt.timedelta(days=1):
-            day = calendar["tomorrow"][language]
-        else:
-            day = self._date(moment.date(), language, "weekdays_on")
-            if language == "en":
-                day = f"on {day}"
-        return f"{day} {clock}"
+        if day == today:
+            return calendar["today"][language]
+        if day == today + dt.timedelta(days=1):
+            return calendar["tomorrow"][language]
+        return self._date(day, language, "weekdays_on", "date_on_formats")
+
+    def _when(self, moment: dt.datetime, today: dt.date, language: str) -> str:
+        clock = self.knowledge.calendar["time_format"][language].format(time=_clock(moment.time()))
+        return f"{self._day_on(moment.date(), today, language)} {clock}"
 
     def holiday_name(self, day: dt.date, language: str) -> str:
         name = public_holidays(day.year, language)[day]
@@ -162,12 +162,11 @@ class AnswerRenderer:
             "ask_open_now", "closed", language, reason=reason, next_opening=next_opening
         )
 
-    def open_on(self, day: dt.date, language: str) -> str:
+    def open_on(self, day: dt.date, language: str, now: dt.datetime | None = None) -> str:
         """Whether, and when, the line is open on one day ("what about Saturday?")."""
         _check_language(language)
-        date = self._date(day, language, "weekdays_on")
-        if language == "fi":  # the sentence starts with the date
-            date = date[:1].upper() + date[1:]
+        today = (now or self.now()).astimezone(self.timezone).date()
+        date = self._day_on(day, today, language)
         periods = self.calendar.periods_on(day)
         if not periods:
             return self.part("ask_open_now", "day_closed", language, date=date)

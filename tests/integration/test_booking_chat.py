@@ -155,7 +155,7 @@ def test_backend_down_mid_booking_is_said_plainly_and_leaves_nothing_half_done(a
         reply = conversation.texts("huomenna")
     finally:
         assistant.restart_service("backend")
-    assert "Ajanvaraus ei juuri nyt toimi tässä chatissa" in reply
+    assert default_renderer().part("booking_chat", "unavailable", "fi") in reply
     assert conversation.slot("requested_slot") is None
     assert conversation.slot("booking_category") is None
     # The conversation goes on when the backend is back.

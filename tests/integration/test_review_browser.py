@@ -112,8 +112,8 @@ def test_transcript_tagging_and_training_example(page, chats):
     assert "nlu_fallback" in details and "Varmuus" in details and "Viestin kieli" in details
     assert page.locator("li.turn-bot").count() >= 2
     # Tag the conversation and find it by the tag.
-    page.get_by_label("Uusi avainsana").fill("Ei ymmärretty")
-    page.get_by_role("button", name="Lisää avainsana").click()
+    page.get_by_label("Uusi tunniste").fill("Ei ymmärretty")
+    page.get_by_role("button", name="Lisää tunniste").click()
     assert "ei ymmärretty" in page.locator("#tags").inner_text()
     page.get_by_label("Uusi kommentti").fill("Botti ei tunnistanut viestiä.")
     page.get_by_role("button", name="Lisää kommentti").click()
@@ -146,7 +146,7 @@ def test_export_downloads_csv(page):
 
 def test_dashboard_language_switch_and_screenshot(page):
     sign_in(page)
-    page.get_by_role("link", name="Yleiskuva").click()
+    page.get_by_role("link", name="Koontinäkymä").click()
     assert page.locator("svg.chart").count() == 5
     page.get_by_role("link", name="Svenska").click()
     assert page.locator("html").get_attribute("lang") == "sv"

@@ -17,7 +17,7 @@ from tests.conftest import LANGUAGES
 
 NUMBERS = (1, 2, 12)
 # Values as long as real ones get: the longest service point, address and time label.
-SHORT, LONG = "A", "Servicestället i Helsingfors (Malm), Malmin raitti 17 A, 00700 Helsinki"
+SHORT, LONG = "A", "Helsingin palvelupiste (Pasila), Malmin raitti 17 A, 00700 Helsinki"
 NUMERIC = re.compile(r"^(attempts|minutes|persons|count|limit|page|pages|d|m|y|hour|minute|months|"
                      r"family_max_persons|booking_months_ahead|urgent_within_months|employer_reply_weeks)$")
 # A number 1 followed by a plural word form, per language.
@@ -104,3 +104,46 @@ def test_the_check_catches_what_the_editor_found():
     assert problems("You have 1 attempts left.", "en") and problems("Yrityksiä on 1 henkilöä", "fi")
     assert problems("Lediga tider ():", "sv") and problems("a  b", "en") and problems("{x}", "en")
     assert not problems("Yrityksiä jäljellä: 1.", "fi")
+
+
+# A day value: "tänään" / "i dag" / "today" or "maanantaina 1.12." / "måndagen den 1.12" / "on Monday
+# 1 December" (knowledge/calendar.yml date_on_formats), so it never starts a sentence and takes no
+# preposition of its own. A Swedish numeric date in running text takes "den" ("den 3.12.2025"), and
+# the preterite, not the perfect ("avgjordes den", not "har avgjorts").
+DAY_VALUE = r"\{(date|next_opening)\}"
+SV_DATE_VALUE = (r"\{(event_on|due|decision_made_on|decision_delivered_on|"
+                 r"protection_checked_on|protection_valid_until)\}")
+
+
+def day_value_problems(template: str, language: str) -> list[str]:
+    found = []
+    if re.search(r"[.!?]\s+" + DAY_VALUE, template) or (
+            re.match(DAY_VALUE, template) and template.rstrip().endswith((".", "?", "!"))):
+        found.append("a sentence starts with a day value")
+    if language == "sv" and re.search(r"\b[Pp]å " + DAY_VALUE, template):
+        found.append("'på' before a day value")
+    if language == "en" and re.search(r"\b[Oo]n " + DAY_VALUE, template):
+        found.append("'on' before a day value that has it")
+    if language == "sv" and re.search(r"(?<![Dd]en )(?<!: )" + SV_DATE_VALUE, template):
+        found.append("a Swedish date without 'den'")
+    if language == "sv" and re.search(r"\bhar \w+( \w+){0,3} den \{(event_on|decision_made_on|decision_delivered_on)\}",
+                                      template):
+        found.append("perfect tense with a date")
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_day_and_date_values_sit_where_any_value_reads_right(language):
+    failures = [f"{text.where}: {problem}" for text in all_texts() if text.language == language
+                for problem in day_value_problems(text.template, language)]
+    assert failures == []
+
+
+def test_the_day_value_check_catches_what_the_editors_found():
+    assert day_value_problems("{date} asiakasneuvonta on suljettu.", "fi")
+    assert day_value_problems("På {date} är kundrådgivningen stängd.", "sv")
+    assert day_value_problems("On {date}, our customer guidance is closed.", "en")
+    assert day_value_problems("Ansökan har avgjorts {decision_made_on}.", "sv")
+    assert day_value_problems("Vi har begärt en tilläggsutredning den {event_on}.", "sv")
+    assert not day_value_problems("Kundrådgivningen är stängd {date}. Ansökan avgjordes den {decision_made_on}.", "sv")
+    assert not day_value_problems("{date} suljettu ({name})", "fi")

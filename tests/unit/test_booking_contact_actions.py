@@ -24,7 +24,7 @@ from bot.privacy.sealing import default_sealer, is_sealed
 
 KEY, PIN = "ABCD-EFGH-JKMN", "246810"
 BOOKING = {"category": "residence_permit", "service_point_names": {"fi": "Tampereen palvelupiste",
-                                                                   "sv": "Servicestället i Tammerfors",
+                                                                   "sv": "Tammerfors",
                                                                    "en": "Tampere service point"},
            "address": "Hatanpään valtatie 24", "start": "2030-03-12T09:30:00+02:00", "persons": 1,
            "status": "active", "phone_masked": "+358 40 *** **67", "email_masked": None}

@@ -210,7 +210,7 @@ def test_confirmation_and_reminder_in_the_booking_language_without_the_pin(db):
                      ("booking_reminder", "email"), ("booking_reminder", "sms")]
     confirmation = next(m for m in messages if m.kind == "booking_confirmation" and m.channel == "sms")
     assert confirmation.language == "sv" and confirmation.recipient == "+358401234567"
-    assert "Reservationskod" in confirmation.body and "Servicestället i Helsingfors (Malm)" in confirmation.body
+    assert "Reservationskod" in confirmation.body and "Plats: Helsingfors (Malm)," in confirmation.body
     assert "Malmin raitti 17 A" in confirmation.body and " kl. " in confirmation.body
     key = booking.reservation_key
     assert f"{key[:4]}-{key[4:8]}-{key[8:]}" in confirmation.body

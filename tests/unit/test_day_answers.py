@@ -8,20 +8,33 @@ from bot.knowledge.render import default_renderer
 
 
 @pytest.mark.parametrize(("language", "closed", "open_"), [
-    ("fi", "Lauantaina 12.12. asiakasneuvonta on suljettu",
-     "Maanantaina 14.12. asiakasneuvonta palvelee puhelimitse klo 8.30"),
-    ("sv", "På lördag 12.12 är kundrådgivningen stängd",
-     "På måndag 14.12 betjänar kundrådgivningen per telefon kl. 8.30"),
-    ("en", "On Saturday 12 December, our customer guidance is closed",
-     "On Monday 14 December, our customer guidance answers calls"),
+    ("fi", "Asiakasneuvonta on suljettu lauantaina 12.12.",
+     "Asiakasneuvonta palvelee puhelimitse maanantaina 14.12. klo 8.30"),
+    ("sv", "Kundrådgivningen är stängd lördagen den 12.12.",
+     "Kundrådgivningen betjänar per telefon måndagen den 14.12 kl. 8.30"),
+    ("en", "Our customer guidance is closed on Saturday 12 December.",
+     "Our customer guidance answers calls on Monday 14 December at 8.30"),
 ])
 def test_a_named_day_gets_that_days_hours(language, closed, open_):
     renderer = default_renderer()
-    assert renderer.open_on(dt.date(2026, 12, 12), language).startswith(closed)
-    assert renderer.open_on(dt.date(2026, 12, 14), language).startswith(open_)
-    assert "15.30" not in renderer.open_on(dt.date(2026, 12, 23), language)  # closes at noon
-    assert "8.30–12.00" in renderer.open_on(dt.date(2026, 12, 23), language)
-    assert "15.30" in renderer.open_on(dt.date(2026, 12, 24), language)  # closed: the usual hours are given
+    now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=renderer.timezone)
+    assert renderer.open_on(dt.date(2026, 12, 12), language, now).startswith(closed)
+    assert renderer.open_on(dt.date(2026, 12, 14), language, now).startswith(open_)
+    assert "15.30" not in renderer.open_on(dt.date(2026, 12, 23), language, now)  # closes at noon
+    assert "8.30–12.00" in renderer.open_on(dt.date(2026, 12, 23), language, now)
+    assert "15.30" in renderer.open_on(dt.date(2026, 12, 24), language, now)  # closed: the usual hours are given
+
+
+@pytest.mark.parametrize(("language", "today", "tomorrow"), [
+    ("fi", "Asiakasneuvonta on suljettu tänään.", "Asiakasneuvonta palvelee puhelimitse huomenna klo 8.30"),
+    ("sv", "Kundrådgivningen är stängd i dag.", "Kundrådgivningen betjänar per telefon i morgon kl. 8.30"),
+    ("en", "Our customer guidance is closed today.", "Our customer guidance answers calls tomorrow at 8.30"),
+])
+def test_today_and_tomorrow_are_named_so_inside_the_sentence(language, today, tomorrow):
+    renderer = default_renderer()
+    sunday = dt.datetime(2026, 12, 13, 10, 0, tzinfo=renderer.timezone)
+    assert renderer.open_on(dt.date(2026, 12, 13), language, sunday).startswith(today)
+    assert renderer.open_on(dt.date(2026, 12, 14), language, sunday).startswith(tomorrow)
 
 
 async def test_the_open_now_action_answers_for_the_day_named():
@@ -34,4 +47,5 @@ async def test_the_open_now_action_answers_for_the_day_named():
     tracker = Tracker("t", {"language": "fi"}, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     await ActionAnswerFaq().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["text"].startswith("Lauantaina")
+    assert dispatcher.messages[0]["text"].startswith("Asiakasneuvonta")
+    assert any(day in dispatcher.messages[0]["text"] for day in ("lauantaina", "tänään", "huomenna"))

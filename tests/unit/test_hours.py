@@ -58,7 +58,7 @@ def test_next_opening_skips_easter(renderer):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fi", "tänään on kiirastorstai, jolloin asiakasneuvonta sulkeutuu klo 12"),
+        ("fi", "tänään on kiirastorstai, jolloin se sulkeutuu klo 12"),
         ("sv", "det i dag är skärtorsdagen, då kundrådgivningen stänger kl. 12"),
         ("en", "today is Maundy Thursday, when the service closes at noon"),
     ],

@@ -9,15 +9,15 @@ from bot.language.dates import parse_date
 
 POINTS = [
     {"id": "helsinki-malmi", "names": {"fi": "Helsingin palvelupiste (Malmi)",
-                                       "sv": "Servicestället i Helsingfors (Malm)",
+                                       "sv": "Helsingfors (Malm)",
                                        "en": "Helsinki service point (Malmi)"},
      "city": {"fi": "Helsinki", "sv": "Helsingfors", "en": "Helsinki"}},
     {"id": "helsinki-pasila", "names": {"fi": "Helsingin palvelupiste (Pasila)",
-                                        "sv": "Servicestället i Helsingfors (Böle)",
+                                        "sv": "Helsingfors (Böle)",
                                         "en": "Helsinki service point (Pasila)"},
      "city": {"fi": "Helsinki", "sv": "Helsingfors", "en": "Helsinki"}},
 ] + [
-    {"id": city_id, "names": {"fi": f"{fi}n palvelupiste", "sv": f"Servicestället i {sv}", "en": f"{fi} service point"},
+    {"id": city_id, "names": {"fi": f"{fi}n palvelupiste", "sv": sv, "en": f"{fi} service point"},
      "city": {"fi": fi, "sv": sv, "en": fi}}
     for city_id, fi, sv in [("tampere", "Tampere", "Tammerfors"), ("espoo", "Espoo", "Esbo"), ("turku", "Turku", "Åbo"),
                             ("lahti", "Lahti", "Lahtis"), ("lappeenranta", "Lappeenranta", "Villmanstrand"),
