@@ -125,6 +125,19 @@ def kept_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def own_words() -> frozenset[str]:
+    """Words the assistant's own texts use in lower case ("botti", "chatbot", "kundrådgivningen"):
+    ordinary words of the agency's language, so a listed name spelt the same ("Botti" is an Italian
+    surname) counts only beside a cue or another name, as "Anna" does."""
+    from bot.knowledge.catalogue import all_texts
+
+    words: set[str] = set()
+    for text in all_texts():
+        words |= {word for word in WORD.findall(re.sub(r"\{[^}]*\}", " ", text.template)) if word.islower()}
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
 def _voikko():  # noqa: ANN202 - libvoikko.Voikko, or None where Voikko is not installed
     try:
         import libvoikko
@@ -179,6 +192,8 @@ def classify(word: str) -> Reading:
     if stem in kept or folded in kept or baseforms & kept:
         return Reading(PLACE, 0, False, True)
     listed = _listed(word) or min((found for found in map(_entry, baseforms) if found), default=None)
+    if listed and stem in own_words():
+        listed = (listed[0], True)
     rank = listed[0] if listed else CAPITALISED_RANK
     person = classes & {"etunimi", "sukunimi"}
     other = classes - {"etunimi", "sukunimi", "paikannimi"}
