@@ -187,8 +187,8 @@ def test_switching_language_inside_the_form_asks_again_in_the_new_language(assis
     assert conversation.slot("requested_slot") == "booking_category"
 
 
-RESENT = {"fi": "lähetämme niiden varaustunnukset", "sv": "skickar vi reservationskoderna",
-          "en": "we will send their reservation keys"}
+RESENT = {language: default_renderer().part("booking_chat", "resend_sent", language)
+          for language in ("fi", "sv", "en")}
 LOST = {"fi": "hukkasin varaustunnuksen", "sv": "jag har tappat bort koden till min bokning",
         "en": "I lost my reservation key"}
 

@@ -79,7 +79,8 @@ def test_no_confirmation_and_cancelling_gets_the_email_route_not_the_key_form(as
     reply = chat.say(text)
     assert chat.last_actions() == ["utter_ask_no_confirmation"]
     assert "migri@migri.fi" in reply[0]["text"]
-    assert [b["payload"] for b in reply[0]["buttons"]] == ["/lost_reservation_key", "/ask_booking_how"]
+    payloads = [b["payload"] for b in reply[0]["buttons"]]
+    assert payloads[0] == "/lost_reservation_key" and "/change_booking_contact" in payloads
     chat.say("/lost_reservation_key")  # contact details were right: the key is sent again
     assert chat.last_actions()[:2] == ["action_start_booking_resend", "booking_resend_form"]
 
