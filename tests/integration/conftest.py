@@ -1,14 +1,11 @@
 """Starts the real action server, Rasa server and web server on free loopback ports."""
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
-from bot.supervisor import Supervisor, free_port
-from bot.training import ensure_model
+from tests.helpers import loopback_stack
 from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
 
 # Every test stack here is a local demo (the SMS gateway simulator, the case register's demo
@@ -42,14 +39,5 @@ TEST_LOGIN_KEY = "test-login-key-not-for-production-0123456789"
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     os.environ["WEB_LOGIN_JWT_KEY"] = TEST_LOGIN_KEY
-    databases = tmp_path_factory.mktemp("db")
-    os.environ.pop("BACKEND_URL", None)
-    settings = replace(
-        load_settings(), host="127.0.0.1",
-        rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),
-        backend_port=free_port(), tracker_db=databases / "tracker.db",
-        backend_db_url=f"sqlite:///{databases / 'backend.db'}",
-    )
-    supervisor = Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("logs"))
-    with supervisor:
+    with loopback_stack(tmp_path_factory, "integration") as supervisor:
         yield supervisor

@@ -6,13 +6,10 @@ different network clients by the X-Forwarded-For it sends (docs/security.md).
 """
 
 import os
-from dataclasses import replace
 
 import pytest
 
-from bot.settings import load_settings
-from bot.supervisor import Supervisor, free_port
-from bot.training import ensure_model
+from tests.helpers import loopback_stack
 from tests.integration.conftest import TEST_LOGIN_KEY
 from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
 
@@ -27,14 +24,5 @@ def assistant(tmp_path_factory):
         "CHAT_MESSAGES_PER_MINUTE": "30",
         "REST_CHANNEL_TOKENS": f"{TEST_INTEGRATOR}={TEST_REST_TOKEN},other={OTHER_INTEGRATOR_TOKEN}",
     })
-    os.environ.pop("BACKEND_URL", None)
-    databases = tmp_path_factory.mktemp("security-db")
-    settings = replace(
-        load_settings(), host="127.0.0.1", rasa_workers=1,
-        rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),
-        backend_port=free_port(), tracker_db=databases / "tracker.db",
-        backend_db_url=f"sqlite:///{databases / 'backend.db'}",
-    )
-    supervisor = Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("security-logs"))
-    with supervisor:
+    with loopback_stack(tmp_path_factory, "security", rasa_workers=1) as supervisor:
         yield supervisor
