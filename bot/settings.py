@@ -171,6 +171,11 @@ class Settings:
     notify_poll_seconds: float = 1.0
     notify_max_attempts: int = 8
     outbox_retention_days: int = 30   # finished outbox messages (with phone numbers, addresses) are then deleted
+    # Retention of the backend's other tables (bot/backend/retention.py), purged every retention_interval_seconds.
+    booking_retention_days: int = 30            # bookings, counted from the end of their appointment
+    cases_verification_retention_days: int = 7  # verifications and status tickets, from when they were made
+    cases_audit_retention_days: int = 365       # the case audit log, per entry
+    retention_interval_seconds: float = 3600.0
     reminder_days_before: int = 2
     sms_account_sid: str = "AC-local"
     sms_auth_token: str = field(default="", repr=False)
@@ -359,6 +364,10 @@ def load_settings() -> Settings:
         notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),
         notify_max_attempts=_number("NOTIFY_MAX_ATTEMPTS", 8),
         outbox_retention_days=_at_least_one("OUTBOX_RETENTION_DAYS", 30),
+        booking_retention_days=_at_least_one("BOOKING_RETENTION_DAYS", 30),
+        cases_verification_retention_days=_at_least_one("CASES_VERIFICATION_RETENTION_DAYS", 7),
+        cases_audit_retention_days=_at_least_one("CASES_AUDIT_RETENTION_DAYS", 365),
+        retention_interval_seconds=_number("RETENTION_INTERVAL_SECONDS", 3600.0, float),
         reminder_days_before=_number("REMINDER_DAYS_BEFORE", 2),
         sms_account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
         sms_auth_token=os.environ.get("SMS_AUTH_TOKEN", ""),
