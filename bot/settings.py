@@ -266,6 +266,16 @@ def backend_token() -> str:
     return persisted_secret("backend_token", "BACKEND_TOKEN")
 
 
+def action_server_token() -> str:
+    """The token Rasa shows the action server (ACTION_SERVER_TOKEN or a persisted one)."""
+    return persisted_secret("action_server_token", "ACTION_SERVER_TOKEN")
+
+
+def conversation_display_key() -> str:
+    """The key of the display ids staff see instead of routing ids (bot/conversation_ids.display_id)."""
+    return persisted_secret("conversation_display_key", "CONVERSATION_DISPLAY_KEY")
+
+
 def load_case_settings() -> CaseSettings:
     defaults = CaseSettings()
     return CaseSettings(

@@ -25,6 +25,7 @@ from bot.settings import (
     RASA_WORKER_READY,
     REPO_ROOT,
     Settings,
+    action_server_token,
     backend_token,
     chat_relay_token,
     get_settings,
@@ -134,6 +135,7 @@ class Supervisor:
             "BACKEND_URL": settings.backend_url,
             "BACKEND_DB_URL": settings.backend_db_url,
             "BACKEND_TOKEN": backend_token(),
+            "ACTION_SERVER_TOKEN": action_server_token(),
             "CHAT_RELAY_TOKEN": chat_relay_token(),
             **(self.scale_out.env if self.scale_out else {}),
         }
@@ -177,7 +179,8 @@ class Supervisor:
     def _actions_service(self, name: str, port: int) -> Service:
         return Service(
             name,
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            # rasa_sdk behind the token Rasa shows it (bot/action_server.py).
+            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)],
             f"http://{self.settings.host}:{port}/health",
             60,
         )
