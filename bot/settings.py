@@ -132,6 +132,9 @@ class Settings:
     session_max_turns: int = 50
     # Chat page messages one network client may send a minute (bot/web/chat_relay.py; TRUSTED_PROXIES).
     chat_messages_per_minute: int = 30
+    # REST messages one integrator (bearer token) and SMS one phone number may send a minute (channels/limits.py).
+    rest_messages_per_minute: int = 300
+    sms_messages_per_minute: int = 10
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -271,6 +274,11 @@ def action_server_token() -> str:
     return persisted_secret("action_server_token", "ACTION_SERVER_TOKEN")
 
 
+def sms_hash_key() -> str:
+    """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
+    return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
+
+
 def conversation_display_key() -> str:
     """The key of the display ids staff see instead of routing ids (bot/conversation_ids.display_id)."""
     return persisted_secret("conversation_display_key", "CONVERSATION_DISPLAY_KEY")
@@ -351,6 +359,8 @@ def load_settings() -> Settings:
         rasa_patches_disabled=_patches_disabled(),
         session_max_turns=_at_least_one("SESSION_MAX_TURNS", 50),
         chat_messages_per_minute=_at_least_one("CHAT_MESSAGES_PER_MINUTE", 30),
+        rest_messages_per_minute=_at_least_one("REST_MESSAGES_PER_MINUTE", 300),
+        sms_messages_per_minute=_at_least_one("SMS_MESSAGES_PER_MINUTE", 10),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,

@@ -29,9 +29,9 @@ from bot.settings import (
     backend_token,
     chat_relay_token,
     get_settings,
-    persisted_secret,
     private_dir,
     rest_channel_tokens,
+    sms_hash_key,
 )
 
 PRIVATE_UMASK = 0o077
@@ -63,11 +63,6 @@ class ScaleOut:
     endpoints: Path
     env: dict[str, str] = field(default_factory=dict)
     parts: frozenset[str] = frozenset({"backend", "actions", "rasa"})
-
-
-def sms_hash_key() -> str:
-    """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
-    return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
 
 
 def free_port() -> int:

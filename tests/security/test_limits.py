@@ -1,6 +1,7 @@
 """Limits that count real clients, not ids a caller picks: a phone number is not flooded by booking
-and cancelling from many conversations, and failing in a customer's name from many sessions does
-not lock the real applicant out. Against the real processes of tests/security/conftest.py."""
+and cancelling from many conversations, and failing in a customer's name from many sessions, or
+using up the codes of the applicant's phone, does not lock the real applicant out. Against the
+real processes of tests/security/conftest.py."""
 
 import asyncio
 import json
@@ -17,7 +18,8 @@ from bot.cases.messages import chat_text
 from bot.settings import backend_token, get_settings
 from tests.integration.helpers import ChatPageClient, Conversation
 from tests.integration.test_booking_chat import BOOKINGS
-from tests.integration.test_status import PEOPLE, codes_sent_to, texts, verify_by_code
+from tests.integration.test_sms import Phone
+from tests.integration.test_status import PEOPLE, birth_date_as_typed, codes_sent_to, texts, verify_by_code
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +112,27 @@ def test_a_chat_client_over_its_message_limit_is_asked_to_wait_and_others_go_on(
     assert len(Conversation(assistant, sender=flooded).tracker()["events"]) > 0
     users = [e for e in Conversation(assistant, sender=flooded).tracker()["events"] if e["event"] == "user"]
     assert len(users) == 30   # the message over the limit did not reach Rasa
+
+
+def test_codes_used_up_in_a_customers_name_from_a_hundred_sessions_never_keep_the_applicant_out(
+        assistant, renderer):
+    number = "60417283"
+    person, cap = PEOPLE[number], get_settings().cases.sms_per_phone
+    for session in range(100):   # the right date of birth this time: each session has a code sent, up to the cap
+        client = f"hammer-with-birth-date-{session}"
+        status, started = backend(assistant, "POST", "/cases/verification/start",
+                                  {"customer_number": number, "language": "en", "channel": "rest"}, client)
+        assert status == 202, started
+        backend(assistant, "POST", "/cases/verification/birth-date",
+                {"verification_id": started["verification_id"], "channel": "rest",
+                 "date_of_birth": person["date_of_birth"].isoformat()}, client)
+    assert len(codes_sent_to(assistant, person["phone"])) == cap   # the phone was not flooded
+    # The applicant, texting from the phone on record, still gets a code and verifies.
+    phone = Phone(assistant)
+    phone.number = person["phone"]
+    assert phone.text("What is the status of my application?")[0] == chat_text("intro", "en", renderer)
+    phone.text(number)
+    phone.text(birth_date_as_typed(number, "en"))
+    codes = codes_sent_to(assistant, person["phone"])
+    assert len(codes) == cap + 1
+    assert phone.text(codes[-1])[0] == chat_text("verified_applicant", "en", renderer)
