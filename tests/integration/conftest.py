@@ -12,8 +12,9 @@ from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
 # people) with the REST channel open to one integrator, the tests.
 os.environ["LOCAL_DEMO"] = "true"
 os.environ["REST_CHANNEL_TOKENS"] = f"{TEST_INTEGRATOR}={TEST_REST_TOKEN}"
-# Every test here is one network client (127.0.0.1); the limit itself is tested in tests/security/.
-os.environ["CHAT_MESSAGES_PER_MINUTE"] = "100000"
+# Every test here is one network client (127.0.0.1), one integrator, a few phones; the limits
+# themselves are tested in tests/security/.
+os.environ.update({f"{client}_MESSAGES_PER_MINUTE": "100000" for client in ("CHAT", "REST", "SMS")})
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
