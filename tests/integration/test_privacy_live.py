@@ -15,6 +15,7 @@ from bot.review.exports import shown_id
 from tests.integration.helpers import Conversation
 from tests.integration.test_privacy import stored_strings
 from tests.integration.test_status import verify_by_code
+from tests.personal_data import PRIVACY_LIVE
 from tests.review.live import StaffClient, create_account
 
 pytestmark = pytest.mark.integration
@@ -28,14 +29,7 @@ TYPED = {
           "My passport number is 123456789 and my IBAN is GB82 WEST 1234 5698 7654 32.",
 }
 # Each value, and each piece of it that would give it away.
-SECRETS = {
-    "fi": ["Aino Korhonen", "Korhonen", "Mannerheimintie", "XP1234567", "FI21 1234 5600 0007 85", "FI2112345600000785",
-           "5600 0007"],
-    "sv": ["Sven Lindqvist", "Lindqvist", "Storgatan 7", "PA7654321", "SE45 5000 0000 0583 9825 7466",
-           "SE4550000000058398257466", "9825 7466"],
-    "en": ["John Smith", "Smith", "Baker Street", "123456789", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432",
-           "5698 7654"],
-}
+SECRETS = PRIVACY_LIVE
 EXPECTED_PLACEHOLDERS = ["[NAME]", "[ADDRESS]", "[PASSPORT]", "[IBAN]"]
 
 
