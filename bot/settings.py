@@ -279,6 +279,11 @@ def sms_hash_key() -> str:
     return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
 
 
+def rest_sender_key() -> str:
+    """The key of the keyed hashes under which REST integrators' sender ids are stored."""
+    return persisted_secret("rest_sender_key", "REST_SENDER_KEY")
+
+
 def conversation_display_key() -> str:
     """The key of the display ids staff see instead of routing ids (bot/conversation_ids.display_id)."""
     return persisted_secret("conversation_display_key", "CONVERSATION_DISPLAY_KEY")

@@ -31,6 +31,7 @@ from bot.settings import (
     get_settings,
     private_dir,
     rest_channel_tokens,
+    rest_sender_key,
     sms_hash_key,
 )
 
@@ -110,6 +111,7 @@ class Supervisor:
             "SMS_AUTH_TOKEN": self.sms_auth_token,
             "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
             "SMS_HASH_KEY": sms_hash_key(),
+            "REST_SENDER_KEY": rest_sender_key(),
             "SMS_GATEWAY_URL": settings.sms_gateway_url,
             "SMS_PUBLIC_URL": settings.sms_webhook_url,
             "SMS_SENDER": settings.sms_sender,

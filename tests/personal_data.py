@@ -16,6 +16,11 @@ PRIVACY_LIVE = {
     "en": ["John Smith", "Smith", "Baker Street", "123456789", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432",
            "5698 7654"],
 }
+# Typed by tests/integration/test_review_privacy.py (identifiers the redactor must catch).
+REVIEW_PRIVACY = ["020190-123A", "1234 5678", "7K3M-9PQR-T2VW", "482 190", "123 456", "1.2.1990",
+                  "matti.meikalainen@example.com", "040 123 4567", "8765 4321", "654321", "abcd efgh jkmn",
+                  "24.12.1985", "anna.svensson@exempel.se", "908172", "2HJK-MNPQ-RSTV", "554433", "+358 50 765 4321",
+                  "765 4321", "2468 1357"]
 # The name and contact each booking conversation gives (tests/integration/test_booking_chat.py).
 BOOKING_CONTACTS = {
     "fi": ("Aino Virtanen", "040 123 4567"),
@@ -41,6 +46,7 @@ def _digits(value: str) -> str:
 # Everything above, each phone number also as digits only.
 TYPED_PERSONAL_DATA: tuple[str, ...] = tuple(dict.fromkeys(
     [value for values in PRIVACY_LIVE.values() for value in values]
+    + REVIEW_PRIVACY
     + [value for contact in BOOKING_CONTACTS.values() for value in contact]
     + [_digits(phone) for _, phone in BOOKING_CONTACTS.values() if "@" not in phone]
     + _register_people()
