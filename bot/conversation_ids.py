@@ -4,7 +4,9 @@ Every channel's Rasa input prefixes the id it routes by with its own name:
 `web:` (the chat page, an id derived from a session secret the web server
 issued), `sms:` (a keyed hash of the signed sender number) and
 `rest:<integrator>:` (an integrating system with its own bearer token, its
-own ids). No channel can therefore address another channel's conversation,
+own ids, stored as a keyed hash: an integrator may use a phone number or an
+e-mail address as its sender id, and the tracker store must not hold it).
+No channel can therefore address another channel's conversation,
 and one integrator cannot address another's. Staff see `display_id`, a keyed
 hash that no channel routes by.
 """
@@ -32,3 +34,8 @@ def display_id(conversation_id: str, key: str) -> str:
     """What staff see instead of the routing id: the channel and a keyed hash (cannot route a message)."""
     digest = hmac.new(key.encode(), conversation_id.encode(), hashlib.sha256).hexdigest()[:16]
     return f"{channel_of(conversation_id)}-{digest}"
+
+
+def hashed_local_id(local_id: str, key: str) -> str:
+    """A channel's own id of a conversation as it is stored: a keyed hash (the id may be personal data)."""
+    return hmac.new(key.encode(), local_id.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:32]

@@ -132,6 +132,9 @@ class Settings:
     session_max_turns: int = 50
     # Chat page messages one network client may send a minute (bot/web/chat_relay.py; TRUSTED_PROXIES).
     chat_messages_per_minute: int = 30
+    # REST messages one integrator (bearer token) and SMS one phone number may send a minute (channels/limits.py).
+    rest_messages_per_minute: int = 300
+    sms_messages_per_minute: int = 10
     actions_port: int = 5055
     web_port: int = 8000
     default_language: str = "fi"
@@ -171,6 +174,11 @@ class Settings:
     notify_poll_seconds: float = 1.0
     notify_max_attempts: int = 8
     outbox_retention_days: int = 30   # finished outbox messages (with phone numbers, addresses) are then deleted
+    # Retention of the backend's other tables (bot/backend/retention.py), purged every retention_interval_seconds.
+    booking_retention_days: int = 30            # bookings, counted from the end of their appointment
+    cases_verification_retention_days: int = 7  # verifications and status tickets, from when they were made
+    cases_audit_retention_days: int = 365       # the case audit log, per entry
+    retention_interval_seconds: float = 3600.0
     reminder_days_before: int = 2
     sms_account_sid: str = "AC-local"
     sms_auth_token: str = field(default="", repr=False)
@@ -261,6 +269,26 @@ def backend_token() -> str:
     return persisted_secret("backend_token", "BACKEND_TOKEN")
 
 
+def action_server_token() -> str:
+    """The token Rasa shows the action server (ACTION_SERVER_TOKEN or a persisted one)."""
+    return persisted_secret("action_server_token", "ACTION_SERVER_TOKEN")
+
+
+def sms_hash_key() -> str:
+    """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
+    return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
+
+
+def rest_sender_key() -> str:
+    """The key of the keyed hashes under which REST integrators' sender ids are stored."""
+    return persisted_secret("rest_sender_key", "REST_SENDER_KEY")
+
+
+def conversation_display_key() -> str:
+    """The key of the display ids staff see instead of routing ids (bot/conversation_ids.display_id)."""
+    return persisted_secret("conversation_display_key", "CONVERSATION_DISPLAY_KEY")
+
+
 def load_case_settings() -> CaseSettings:
     defaults = CaseSettings()
     return CaseSettings(
@@ -336,6 +364,8 @@ def load_settings() -> Settings:
         rasa_patches_disabled=_patches_disabled(),
         session_max_turns=_at_least_one("SESSION_MAX_TURNS", 50),
         chat_messages_per_minute=_at_least_one("CHAT_MESSAGES_PER_MINUTE", 30),
+        rest_messages_per_minute=_at_least_one("REST_MESSAGES_PER_MINUTE", 300),
+        sms_messages_per_minute=_at_least_one("SMS_MESSAGES_PER_MINUTE", 10),
         actions_port=_number("ACTIONS_PORT", 5055),
         web_port=_number("WEB_PORT", 8000),
         default_language=default_language,
@@ -359,6 +389,10 @@ def load_settings() -> Settings:
         notify_poll_seconds=_number("NOTIFY_POLL_SECONDS", 1.0, float),
         notify_max_attempts=_number("NOTIFY_MAX_ATTEMPTS", 8),
         outbox_retention_days=_at_least_one("OUTBOX_RETENTION_DAYS", 30),
+        booking_retention_days=_at_least_one("BOOKING_RETENTION_DAYS", 30),
+        cases_verification_retention_days=_at_least_one("CASES_VERIFICATION_RETENTION_DAYS", 7),
+        cases_audit_retention_days=_at_least_one("CASES_AUDIT_RETENTION_DAYS", 365),
+        retention_interval_seconds=_number("RETENTION_INTERVAL_SECONDS", 3600.0, float),
         reminder_days_before=_number("REMINDER_DAYS_BEFORE", 2),
         sms_account_sid=os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
         sms_auth_token=os.environ.get("SMS_AUTH_TOKEN", ""),

@@ -25,12 +25,14 @@ from bot.settings import (
     RASA_WORKER_READY,
     REPO_ROOT,
     Settings,
+    action_server_token,
     backend_token,
     chat_relay_token,
     get_settings,
-    persisted_secret,
     private_dir,
     rest_channel_tokens,
+    rest_sender_key,
+    sms_hash_key,
 )
 
 PRIVATE_UMASK = 0o077
@@ -62,11 +64,6 @@ class ScaleOut:
     endpoints: Path
     env: dict[str, str] = field(default_factory=dict)
     parts: frozenset[str] = frozenset({"backend", "actions", "rasa"})
-
-
-def sms_hash_key() -> str:
-    """SMS_HASH_KEY, or a key kept in var/secrets, so a phone's conversation id survives restarts."""
-    return persisted_secret("sms_hash_key", "SMS_HASH_KEY")
 
 
 def free_port() -> int:
@@ -114,6 +111,7 @@ class Supervisor:
             "SMS_AUTH_TOKEN": self.sms_auth_token,
             "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID", "AC-local"),
             "SMS_HASH_KEY": sms_hash_key(),
+            "REST_SENDER_KEY": rest_sender_key(),
             "SMS_GATEWAY_URL": settings.sms_gateway_url,
             "SMS_PUBLIC_URL": settings.sms_webhook_url,
             "SMS_SENDER": settings.sms_sender,
@@ -134,6 +132,7 @@ class Supervisor:
             "BACKEND_URL": settings.backend_url,
             "BACKEND_DB_URL": settings.backend_db_url,
             "BACKEND_TOKEN": backend_token(),
+            "ACTION_SERVER_TOKEN": action_server_token(),
             "CHAT_RELAY_TOKEN": chat_relay_token(),
             **(self.scale_out.env if self.scale_out else {}),
         }
@@ -177,7 +176,8 @@ class Supervisor:
     def _actions_service(self, name: str, port: int) -> Service:
         return Service(
             name,
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            # rasa_sdk behind the token Rasa shows it (bot/action_server.py).
+            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)],
             f"http://{self.settings.host}:{port}/health",
             60,
         )

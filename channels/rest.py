@@ -3,7 +3,8 @@
 Same URL as stock: POST /webhooks/rest/webhook {"sender": ..., "message": ...},
 but only with an integrator's bearer token (REST_CHANNEL_TOKENS, name=token):
 without any configured the channel is off (403), with a wrong token 401. The
-integrator's `sender` lives in its own namespace (`rest:<name>:<sender>`,
+integrator may send REST_MESSAGES_PER_MINUTE messages (channels/limits.py). The
+integrator's `sender` lives in its own namespace (`rest:<name>:<keyed hash of sender>`,
 bot/conversation_ids.py), so it cannot reach a chat page's, an SMS or another
 integrator's conversation. Metadata is reduced to an allow-list (the page
 language). Stock Rasa 3.6 answers an empty body with 500 and a missing or
@@ -24,11 +25,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.conversation_ids import namespaced
+from bot.conversation_ids import hashed_local_id, namespaced
 from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.runtime.notice import agent_of, answer_limit, handle_or_apologise
 from bot.runtime.webhook import webhook_blueprint
-from bot.settings import MAX_MESSAGE_CHARACTERS, SUPPORTED_LANGUAGES, rest_channel_tokens
+from bot.settings import MAX_MESSAGE_CHARACTERS, SUPPORTED_LANGUAGES, get_settings, rest_channel_tokens, rest_sender_key
+from channels.limits import ClientLimit
 
 MAX_SENDER_CHARACTERS = 128
 
@@ -75,17 +77,25 @@ def parse_request(raw: bytes, trusted: bool = False) -> tuple[str, str, dict[str
 
 async def answer_with_replies(
     request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str, namespace: str,
-    trusted: bool = False,
+    trusted: bool = False, limit: tuple[ClientLimit, str] | None = None, sender_key: str | None = None,
 ) -> HTTPResponse:
     """Checks the request body, lets Rasa handle the message in the conversation `sender` names
-    inside `namespace`, and answers with the replies as JSON."""
+    inside `namespace`, and answers with the replies as JSON. With a `limit` (and the client it
+    counts), a message over it gets 429 and the request to wait, in the conversation's language.
+    With a `sender_key`, the sender id is stored as its keyed hash."""
     parsed = parse_request(request.body, trusted=trusted)
     if isinstance(parsed, HTTPResponse):
         return parsed
     sender, message, metadata = parsed
+    if sender_key is not None:
+        sender = hashed_local_id(sender, sender_key)
     collector = CollectingOutputChannel()
     user_message = UserMessage(message, collector, namespaced(namespace, sender), input_channel=channel,
                                metadata=metadata)
+    if limit is not None and not limit[0].allow(limit[1]):
+        await answer_limit(agent_of(request), user_message, "too_many_messages")
+        retry_after = str(limit[0].retry_after(limit[1]))
+        return response.json(collector.messages, status=429, headers={"Retry-After": retry_after})
     if len(message) > MAX_MESSAGE_CHARACTERS:  # not for Rasa: the user is asked to shorten it
         await answer_limit(agent_of(request), user_message, "message_too_long",
                            max_characters=str(MAX_MESSAGE_CHARACTERS))
@@ -109,6 +119,8 @@ class ValidatedRestInput(RestInput):
 
     def __init__(self) -> None:
         self.tokens = rest_channel_tokens()
+        self.limit = ClientLimit(get_settings().rest_messages_per_minute)
+        self.sender_key = rest_sender_key()
 
     @classmethod
     def name(cls) -> str:
@@ -122,6 +134,7 @@ class ValidatedRestInput(RestInput):
             name = integrator(self.tokens, request.headers.get("Authorization", ""))
             if name is None:
                 return _problem(401, "the REST channel needs an integrator's bearer token")
-            return await answer_with_replies(request, on_new_message, self.name(), namespaced("rest", name))
+            return await answer_with_replies(request, on_new_message, self.name(), namespaced("rest", name),
+                                             limit=(self.limit, name), sender_key=self.sender_key)
 
         return webhook_blueprint("validated_rest_webhook", receive)

@@ -5,7 +5,8 @@ MessageSid, signed with X-Twilio-Signature (checked here, unlike Rasa's own
 Twilio channel). Outbound: the gateway's HTTP API (bot/sms/gateway.py).
 SMS-native behaviour: buttons become a numbered list and "2" picks the second;
 replies are fitted to at most three GSM-7 segments; HELP/APU/HJÄLP and
-STOP/LOPETA/SLUTA work in the language they are written in. The conversation
+STOP/LOPETA/SLUTA work in the language they are written in. A phone may send
+SMS_MESSAGES_PER_MINUTE messages (channels/limits.py). The conversation
 id is a keyed hash of the phone number; the number itself lives only in the
 output channel of the request that needs it.
 """
@@ -28,10 +29,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.runtime.notice import agent_of, handle_or_apologise
+from bot.runtime.notice import agent_of, answer_limit, handle_or_apologise
 from bot.runtime.webhook import webhook_blueprint
+from bot.settings import get_settings
 from bot.sms.gateway import SIGNATURE_HEADER, GatewayClient, GatewayError, conversation_id, signature_is_valid
 from bot.sms.text import format_sms
+from channels.limits import ClientLimit
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +128,7 @@ class SmsInput(InputChannel):
         self.webhook_url = webhook_url
         self.gateway = GatewayClient(gateway_url, account_sid, auth_token, sender)
         self._seen: OrderedDict[str, None] = OrderedDict()  # recent gateway message ids
+        self.limit = ClientLimit(get_settings().sms_messages_per_minute)
 
     def _first_delivery(self, message_sid: str) -> bool:
         if not message_sid:
@@ -181,6 +185,9 @@ class SmsInput(InputChannel):
             sender_id = conversation_id(self.hash_key, phone_number)
             if not self._first_delivery(message_sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
+            if not self.limit.allow(phone_number):
+                await self._tell_to_wait(request, phone_number, sender_id)
+                return response.text(EMPTY_TWIML, content_type="text/xml")
             text = await self._interpret(request, sender_id, body)
             redelivered = False
 
@@ -202,6 +209,15 @@ class SmsInput(InputChannel):
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook_blueprint("sms_webhook", receive)
+
+    async def _tell_to_wait(self, request: Request, phone_number: str, sender_id: str) -> None:
+        """Over its limit, a phone is asked (once a minute: each reply costs) to wait; nothing reaches Rasa."""
+        if not self.limit.notify(phone_number):
+            return
+        async with aiohttp.ClientSession() as session:
+            output = SmsOutput(self.gateway, phone_number, session)
+            await answer_limit(agent_of(request), UserMessage("", output, sender_id, input_channel=self.name()),
+                               "too_many_messages")
 
     async def _handle_unless_redelivered(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,

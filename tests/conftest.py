@@ -1,4 +1,5 @@
-"""Shared fixtures: the knowledge base and the answer renderer."""
+"""Shared fixtures (the knowledge base and the answer renderer), and the order of the session:
+tests marked `after_everything` (the scan of the stacks' files) run last."""
 
 import pytest
 
@@ -16,3 +17,7 @@ def knowledge():
 @pytest.fixture(scope="session")
 def renderer(knowledge):
     return AnswerRenderer(knowledge, "Europe/Helsinki")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("after_everything") is not None)   # a stable sort

@@ -24,7 +24,7 @@ from bot.http_limits import bounded_bodies
 from bot.privacy.logs import install_log_redaction
 from bot.settings import MAX_REQUEST_BYTES, Settings, backend_token, get_settings, is_loopback
 
-MODULES = ("bot.notifications.api", "bot.booking.api", "bot.cases.api")
+MODULES = ("bot.notifications.api", "bot.booking.api", "bot.cases.api", "bot.backend.retention")
 PUBLIC_PATHS = frozenset({"/healthz", "/openapi.json"})
 CONTEXT = web.AppKey("context", object)
 

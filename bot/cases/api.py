@@ -28,7 +28,7 @@ from bot.cases.parsing import parse_iso_date
 from bot.cases.security import Secrets
 from bot.cases.seed import seed_demo
 from bot.cases.verification import StepRefused, Verifier
-from bot.settings import SUPPORTED_LANGUAGES, cases_hash_key, identity_seal_key
+from bot.settings import SUPPORTED_LANGUAGES, cases_hash_key, identity_seal_key, sms_hash_key
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +170,7 @@ def setup(app: web.Application, context: BackendContext) -> None:
     app[VERIFIER] = Verifier(
         settings=settings, secrets=Secrets(cases_hash_key()), guard=Guard(settings), seal_key=identity_seal_key(),
         code_message=lambda language, code, minutes: chat_text("code_sms", language, code=code, minutes=minutes),
+        sms_hash_key=sms_hash_key(),
     )
 
     async def seed(_: web.Application) -> None:

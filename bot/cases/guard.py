@@ -7,7 +7,9 @@ collects `lockout_failures` wrong codes, is locked out for `lockout_seconds`;
 lockouts are rows, so a restart does not lift them. A customer number is never
 locked out (anyone could do it in the applicant's name): it is protected by
 its codes going only to its own phone, a few an hour, each good for a few tries
-(bot/cases/verification.py); many starts for it are audited.
+(bot/cases/verification.py); many starts for it are audited. Those few codes an hour
+slow the applicant down when others used them up, but never shut them out: asked by
+SMS from the phone on record, a code always goes (`allow_code`).
 """
 
 from __future__ import annotations
@@ -45,8 +47,12 @@ class Guard:
         with self._lock:
             return limiter.allow(key)
 
-    def allow_code(self, phone: str) -> bool:
-        """A code may go to `phone` (counted only when it may)."""
+    def allow_code(self, phone: str, asked_from_that_phone: bool = False) -> bool:
+        """A code may go to `phone` (counted only when it may). Asked by SMS from `phone` itself, it
+        always may: nobody else is flooded, and the conversation's own start limit bounds it, so
+        codes used up in the applicant's name from other sessions never keep the applicant out."""
+        if asked_from_that_phone:
+            return True
         with self._lock:
             if self.codes_per_phone.retry_after(phone) > 0 or self.codes_in_all.retry_after("all") > 0:
                 return False

@@ -13,6 +13,7 @@ when the conversation ends (`end`), after `ticket_idle_seconds` without use
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.backend.client import client_id
 from bot.cases import audit
 from bot.cases.audit import Actor
 from bot.cases.guard import Guard, clear_failures, client_lock_key, lock, locked_until, record_failure
@@ -31,6 +33,7 @@ from bot.cases.status import Person, find_person, load_person, visible_applicati
 from bot.identity.tokens import unseal_identity
 from bot.notifications import outbox
 from bot.settings import CaseSettings
+from bot.sms.gateway import conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class Verifier:
     seal_key: str
     code_message: Callable[[str, str, int], str]   # (language, code, minutes) -> SMS text
     clock: Callable[[], dt.datetime] = utcnow
+    sms_hash_key: str = ""   # the SMS channel's key: which client is a phone's own SMS conversation
 
     # -- helpers ------------------------------------------------------------
     def _refuse_if_locked(self, session: Session, actor: Actor, subject_hash: str, now: dt.datetime) -> None:
@@ -120,9 +124,16 @@ class Verifier:
         return {"verification_id": verification.public_id, "next": "code",
                 "code_expires_in": self.settings.code_ttl_seconds}
 
+    def _from_own_phone(self, actor: Actor, phone: str) -> bool:
+        """True when the asking conversation is the SMS conversation of `phone` itself (its id is a keyed
+        hash of the number the gateway signed, so no other client can pass for it)."""
+        if actor.channel != "sms" or not self.sms_hash_key:
+            return False
+        return hmac.compare_digest(actor.client, client_id(conversation_id(self.sms_hash_key, phone)))
+
     def _send_code(self, session: Session, actor: Actor, verification: Verification, person: Person, code: str,
                    now: dt.datetime) -> bool:
-        if not self.guard.allow_code(person.phone):
+        if not self.guard.allow_code(person.phone, self._from_own_phone(actor, person.phone)):
             # Silently: a refusal here would tell that the number and date matched.
             audit.record(session, actor, "code_suppressed", "limit", now, subject_hash=verification.subject_hash,
                          role=person.role, detail="phone or overall SMS limit")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -37,8 +36,7 @@ def add_missing_columns(engine: Engine) -> None:
 def setup(app: web.Application, context: Any) -> None:
     settings = context.settings
     dispatcher = Dispatcher(context.db, senders_from_settings(settings), poll_seconds=settings.notify_poll_seconds,
-                            max_attempts=settings.notify_max_attempts,
-                            retention=dt.timedelta(days=settings.outbox_retention_days))
+                            max_attempts=settings.notify_max_attempts)
     app[DISPATCHER] = dispatcher
     tasks: list[asyncio.Task] = []
 

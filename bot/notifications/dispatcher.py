@@ -4,8 +4,8 @@ Claiming pushes a message's `send_after` a lease ahead and counts the attempt,
 so a crash mid-send means a retry, not a loss, and several backend processes
 can share one PostgreSQL outbox (claims use SKIP LOCKED). A failed message is
 retried with exponential backoff until `max_attempts`. Finished messages (sent,
-withdrawn or given up) are deleted `retention` after they were written: they
-hold phone numbers and e-mail addresses, and nothing reads them once done.
+withdrawn or given up) are deleted with the backend's other tables
+(`outbox.delete_finished`, run by bot/backend/retention.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.db import Database
@@ -31,7 +31,6 @@ LONGEST_RETRY = dt.timedelta(hours=1)
 SCRUBBED_KINDS = ("verification_code",)
 SCRUB_AFTER = dt.timedelta(minutes=15)
 SCRUBBED_BODY = "[removed after use]"
-PRUNE_EVERY = dt.timedelta(hours=1)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -41,13 +40,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 class Dispatcher:
     def __init__(self, db: Database, senders: Mapping[str, Sender], *, poll_seconds: float = 1.0,
-                 max_attempts: int = 8, batch: int = 50, retention: dt.timedelta = dt.timedelta(days=30),
+                 max_attempts: int = 8, batch: int = 50,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.db, self.senders = db, senders
         self.poll_seconds, self.max_attempts, self.batch, self.clock = poll_seconds, max_attempts, batch, clock
-        self.retention = retention
         self.wake = asyncio.Event()
-        self._pruned_at: dt.datetime | None = None
 
     def claim(self, session: Session) -> list[Outgoing]:
         now = self.clock()
@@ -98,25 +95,8 @@ class Dispatcher:
             .values(body=SCRUBBED_BODY))
         return result.rowcount or 0
 
-    def prune(self, session: Session) -> int:
-        """Deletes finished messages written more than `retention` ago; returns how many."""
-        cutoff = self.clock() - self.retention
-        finished = or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.withdrawn_at.is_not(None),
-                       OutboxMessage.attempts >= self.max_attempts)
-        result = session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff, finished))
-        return result.rowcount or 0
-
-    async def _prune_hourly(self) -> None:
-        now = self.clock()
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
-            self._pruned_at = now
-            pruned = await self.db.run(self.prune)
-            if pruned:
-                log.info("deleted %d finished outbox messages older than %d days", pruned, self.retention.days)
-
     async def run_once(self) -> int:
         """Sends one batch of due messages; returns how many were attempted."""
-        await self._prune_hourly()
         await self.db.run(self.scrub)
         claimed = await self.db.run(self.claim)
         if not claimed:

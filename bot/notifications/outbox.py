@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, func, select, update
+from sqlalchemy import Column, DateTime, Integer, String, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.db import Base
@@ -66,3 +66,13 @@ def withdraw(session: Session, *, reference: str, kinds: tuple[str, ...]) -> int
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def delete_finished(session: Session, written_before: datetime, max_attempts: int) -> int:
+    """Deletes messages written before `written_before` that are finished (sent, withdrawn, or given
+    up after `max_attempts`): they hold phone numbers and addresses, and nothing reads them once done."""
+    finished = or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.withdrawn_at.is_not(None),
+                   OutboxMessage.attempts >= max_attempts)
+    result = session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < written_before, finished)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0

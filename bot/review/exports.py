@@ -1,7 +1,8 @@
 """Exports: conversations as CSV or JSON, and reviewer-labelled messages as Rasa NLU training data (YAML).
 
 Every text is passed through the redactor once more on its way out, and CSV
-cells that a spreadsheet would run as a formula are neutralised.
+cells that a spreadsheet would run as a formula are neutralised. A conversation
+is shown by its display id, never by the id its channel routes messages by.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.conversation_ids import display_id
 from bot.privacy.redaction import default_redactor
 from bot.review.store import Conversation, TrainingExample
 from bot.review.summary import Turn, transcript
 from bot.review.tracker import StoredEvent
+from bot.settings import conversation_display_key
 
 CSV_COLUMNS = ("conversation", "conversation_started", "channel", "conversation_language", "event_id", "time",
                "speaker", "message_language", "intent", "confidence", "text")
@@ -24,6 +28,16 @@ CSV_COLUMNS = ("conversation", "conversation_started", "channel", "conversation_
 
 def local_time(timestamp: float, timezone: str) -> str:
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=1)
+def _display_key() -> str:
+    return conversation_display_key()
+
+
+def shown_id(sender_id: str) -> str:
+    """What staff see of a conversation's stored id: its display id (no channel routes by it)."""
+    return display_id(sender_id, _display_key())
 
 
 def _cell(value: object) -> object:
@@ -58,7 +72,7 @@ def csv_rows(conversations: Iterable[Conversation], events: dict[str, list[Store
 def json_conversation(conversation: Conversation, events: list[StoredEvent], tags: list[str], timezone: str) -> dict:
     return {
         "id": conversation.id,
-        "sender": default_redactor().redact(conversation.sender_id),
+        "sender": shown_id(conversation.sender_id),
         "channel": conversation.channel,
         "language": conversation.language,
         "started": local_time(conversation.first_at, timezone),

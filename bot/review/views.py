@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.privacy.redaction import default_redactor
 from bot.review import charts
 from bot.review.audit import recent, record
-from bot.review.exports import csv_header, csv_rows, json_chunk, json_conversation, nlu_yaml
+from bot.review.exports import csv_header, csv_rows, json_chunk, json_conversation, nlu_yaml, shown_id
 from bot.review.i18n import translate
 from bot.review.queries import (
     Filters,
@@ -102,7 +102,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     await context.database.run(lambda s: record(s, staff.username, "view", conversation_id, client=client_of(request)))
     return render(request, "conversation.html", conversation=conversation, tags=tags, comments=comments,
                   examples=examples, turns=transcript(events), intents=context.intents,
-                  sender=default_redactor().redact(conversation.sender_id),
+                  sender=shown_id(conversation.sender_id),
                   error_key=request.query.get("error", "") if request.query.get("error") in (
                       "invalid_tag", "invalid_comment", "invalid_intent", "invalid_message") else "")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bot.runtime.endpoints import effective_endpoints
 from bot.runtime.patches import install_patches, log_to_stderr, logger
-from bot.settings import get_settings
+from bot.settings import action_server_token, get_settings
 
 
 def _workers() -> int:
@@ -41,6 +41,8 @@ def prepare(arguments: list[str]) -> list[str]:
     if arguments[:1] == ["run"]:  # as Rasa's Helm chart passes them (`rasa run ...`)
         arguments = arguments[1:]
     settings = get_settings()
+    # The endpoints send the action server's token as ${ACTION_SERVER_TOKEN}: Rasa must find it set.
+    os.environ.setdefault("ACTION_SERVER_TOKEN", action_server_token())
     install_patches("rasa", settings.rasa_patches_disabled)
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--endpoints", default="endpoints.yml")

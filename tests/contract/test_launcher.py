@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bot.runtime import launcher, patches, versions
-from bot.runtime.endpoints import SQLITE_LOCK_STORE, effective_endpoints
+from bot.runtime.endpoints import ACTION_SERVER_AUTHORIZATION, SQLITE_LOCK_STORE, effective_endpoints
 
 
 def fake_installed(monkeypatch, **fake):
@@ -72,16 +72,30 @@ def test_several_workers_get_a_shared_lock_store_written_as_yaml(tmp_path, monke
     from rasa.core.utils import AvailableEndpoints
 
     source = tmp_path / "endpoints.yml"
-    source.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n")
+    source.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
+                      "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n")
     assert effective_endpoints(source, 1, tmp_path / "locks.db", tmp_path / "out.yml") == source
     written = effective_endpoints(source, 2, tmp_path / "locks.db", tmp_path / "out.yml")
     config = yaml.safe_load(written.read_text())
-    assert config["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}"}
+    assert config["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}",
+                                         "headers": {"Authorization": ACTION_SERVER_AUTHORIZATION}}
     assert config["lock_store"] == {"type": SQLITE_LOCK_STORE, "db": str(tmp_path / "locks.db")}
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-token")
     assert AvailableEndpoints.read_endpoints(str(written)).lock_store.type == SQLITE_LOCK_STORE
     source.write_text("lock_store:\n  type: redis\n")  # a lock store of its own is kept
     assert effective_endpoints(source, 2, tmp_path / "locks.db", tmp_path / "out.yml") == source
+
+
+def test_an_action_endpoint_without_authorization_gets_the_token_as_a_variable(tmp_path, monkeypatch):
+    from rasa.core.utils import AvailableEndpoints
+
+    source = tmp_path / "endpoints.yml"   # as a Helm chart writes it: the URL only
+    source.write_text("action_endpoint:\n  url: http://actions/webhook\n")
+    written = effective_endpoints(source, 1, tmp_path / "locks.db", tmp_path / "out.yml")
+    assert "action-token" not in written.read_text()   # the file names the variable, never the token
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "action-token")
+    assert AvailableEndpoints.read_endpoints(str(written)).action.headers == {"Authorization": "Bearer action-token"}
 
 
 def test_the_helm_charts_run_argument_is_taken_as_rasa_run(tmp_path, monkeypatch):

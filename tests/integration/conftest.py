@@ -1,22 +1,20 @@
 """Starts the real action server, Rasa server and web server on free loopback ports."""
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
-from bot.supervisor import Supervisor, free_port
-from bot.training import ensure_model
+from tests.helpers import loopback_stack
 from tests.integration.helpers import TEST_INTEGRATOR, TEST_REST_TOKEN
 
 # Every test stack here is a local demo (the SMS gateway simulator, the case register's demo
 # people) with the REST channel open to one integrator, the tests.
 os.environ["LOCAL_DEMO"] = "true"
 os.environ["REST_CHANNEL_TOKENS"] = f"{TEST_INTEGRATOR}={TEST_REST_TOKEN}"
-# Every test here is one network client (127.0.0.1); the limit itself is tested in tests/security/.
-os.environ["CHAT_MESSAGES_PER_MINUTE"] = "100000"
+# Every test here is one network client (127.0.0.1), one integrator, a few phones; the limits
+# themselves are tested in tests/security/.
+os.environ.update({f"{client}_MESSAGES_PER_MINUTE": "100000" for client in ("CHAT", "REST", "SMS")})
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -42,14 +40,5 @@ TEST_LOGIN_KEY = "test-login-key-not-for-production-0123456789"
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     os.environ["WEB_LOGIN_JWT_KEY"] = TEST_LOGIN_KEY
-    databases = tmp_path_factory.mktemp("db")
-    os.environ.pop("BACKEND_URL", None)
-    settings = replace(
-        load_settings(), host="127.0.0.1",
-        rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), sms_gateway_port=free_port(),
-        backend_port=free_port(), tracker_db=databases / "tracker.db",
-        backend_db_url=f"sqlite:///{databases / 'backend.db'}",
-    )
-    supervisor = Supervisor(settings, ensure_model(), log_dir=tmp_path_factory.mktemp("logs"))
-    with supervisor:
+    with loopback_stack(tmp_path_factory, "integration") as supervisor:
         yield supervisor

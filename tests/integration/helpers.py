@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from bot.conversation_ids import namespaced
-from bot.settings import REPO_ROOT
+from bot.conversation_ids import hashed_local_id, namespaced
+from bot.settings import REPO_ROOT, rest_sender_key
 from bot.web.sessions import ChatSessions, chat_session_key
 
 # The integrator the test stack lets onto the REST channel (tests/integration/conftest.py).
@@ -29,8 +29,8 @@ def response_text(name: str, language: str) -> str:
 
 
 def rest_conversation_id(local_id: str) -> str:
-    """The stored id of the test integrator's conversation `local_id`."""
-    return namespaced(namespaced("rest", TEST_INTEGRATOR), local_id)
+    """The stored id of the test integrator's conversation `local_id` (stored as its keyed hash)."""
+    return namespaced(namespaced("rest", TEST_INTEGRATOR), hashed_local_id(local_id, rest_sender_key()))
 
 
 def web_conversation_id(session_secret: str) -> str:

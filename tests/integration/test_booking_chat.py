@@ -13,17 +13,18 @@ import pytest
 
 from bot.knowledge.render import default_renderer
 from tests.integration.helpers import Conversation
+from tests.personal_data import BOOKING_CONTACTS
 
 KEY_AND_PIN = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\D+(\d{6})")
 
 # (language, user messages in order, words the confirmation must contain)
 BOOKINGS = {
     "fi": ["haluan varata ajan", "Oleskelulupa", "Tampereella", "2", "ensi maanantaina", "1",
-           "Aino Virtanen", "040 123 4567", "kyllä"],
+           *BOOKING_CONTACTS["fi"], "kyllä"],
     "sv": ["jag vill boka en tid", "Uppehållstillstånd", "i Åbo", "1", "i morgon", "1",
-           "Erik Lindqvist", "erik.lindqvist@example.com", "ja"],
+           *BOOKING_CONTACTS["sv"], "ja"],
     "en": ["I want to book an appointment", "Residence permit", "in Espoo", "3", "next Friday", "2",
-           "John Smith", "+358 50 765 4321", "yes"],
+           *BOOKING_CONTACTS["en"], "yes"],
 }
 BOOKED = {"fi": "Aika on varattu", "sv": "Tiden är bokad", "en": "Your appointment is booked"}
 CANCELLED = {"fi": "Aika on peruttu", "sv": "Tiden är avbokad", "en": "The appointment is cancelled"}

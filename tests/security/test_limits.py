@@ -1,6 +1,7 @@
 """Limits that count real clients, not ids a caller picks: a phone number is not flooded by booking
-and cancelling from many conversations, and failing in a customer's name from many sessions does
-not lock the real applicant out. Against the real processes of tests/security/conftest.py."""
+and cancelling from many conversations, and failing in a customer's name from many sessions, or
+using up the codes of the applicant's phone, does not lock the real applicant out. Against the
+real processes of tests/security/conftest.py."""
 
 import asyncio
 import json
@@ -14,10 +15,14 @@ import pytest
 
 from bot.booking.notices import CAPPED_KINDS
 from bot.cases.messages import chat_text
-from bot.settings import backend_token, get_settings
-from tests.integration.helpers import ChatPageClient, Conversation
+from bot.settings import backend_token, get_settings, sms_hash_key
+from bot.sms.gateway import conversation_id
+from bot.sms.text import format_sms
+from tests.integration.helpers import TEST_REST_TOKEN, ChatPageClient, Conversation
 from tests.integration.test_booking_chat import BOOKINGS
-from tests.integration.test_status import PEOPLE, codes_sent_to, texts, verify_by_code
+from tests.integration.test_sms import Phone
+from tests.integration.test_status import PEOPLE, birth_date_as_typed, codes_sent_to, texts, verify_by_code
+from tests.security.conftest import FLOODER_TOKEN
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +115,66 @@ def test_a_chat_client_over_its_message_limit_is_asked_to_wait_and_others_go_on(
     assert len(Conversation(assistant, sender=flooded).tracker()["events"]) > 0
     users = [e for e in Conversation(assistant, sender=flooded).tracker()["events"] if e["event"] == "user"]
     assert len(users) == 30   # the message over the limit did not reach Rasa
+
+
+def test_codes_used_up_in_a_customers_name_from_a_hundred_sessions_never_keep_the_applicant_out(
+        assistant, renderer):
+    number = "60417283"
+    person, cap = PEOPLE[number], get_settings().cases.sms_per_phone
+    for session in range(100):   # the right date of birth this time: each session has a code sent, up to the cap
+        client = f"hammer-with-birth-date-{session}"
+        status, started = backend(assistant, "POST", "/cases/verification/start",
+                                  {"customer_number": number, "language": "en", "channel": "rest"}, client)
+        assert status == 202, started
+        backend(assistant, "POST", "/cases/verification/birth-date",
+                {"verification_id": started["verification_id"], "channel": "rest",
+                 "date_of_birth": person["date_of_birth"].isoformat()}, client)
+    assert len(codes_sent_to(assistant, person["phone"])) == cap   # the phone was not flooded
+    # The applicant, texting from the phone on record, still gets a code and verifies.
+    phone = Phone(assistant)
+    phone.number = person["phone"]
+    assert phone.text("What is the status of my application?")[0] == chat_text("intro", "en", renderer)
+    phone.text(number)
+    phone.text(birth_date_as_typed(number, "en"))
+    codes = codes_sent_to(assistant, person["phone"])
+    assert len(codes) == cap + 1
+    assert phone.text(codes[-1])[0] == chat_text("verified_applicant", "en", renderer)
+
+
+def rest_status(assistant, token: str, sender: str, message: str) -> tuple[int, list[dict]]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{assistant.settings.rasa_port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_an_integrator_over_its_message_limit_gets_429_in_the_users_language_and_others_go_on(
+        assistant, renderer):
+    limit = 100   # REST_MESSAGES_PER_MINUTE of tests/security/conftest.py
+    senders = [f"flood-{n}" for n in range(limit)]   # rotating senders changes nothing: the token is counted
+    rest_status(assistant, FLOODER_TOKEN, "flood-sv", "Hej, vilket nummer ringer jag om medborgarskap?")
+    statuses = [rest_status(assistant, FLOODER_TOKEN, sender, "ok")[0] for sender in senders[1:]]
+    assert statuses == [200] * (limit - 1)
+    status, replies = rest_status(assistant, FLOODER_TOKEN, "flood-sv", "Hej igen")
+    assert status == 429 and texts(replies) == [renderer.part("too_many_messages", "text", "sv")]
+    assert rest_status(assistant, TEST_REST_TOKEN, "after-flood", "Hei")[0] == 200   # another integrator goes on
+
+
+def test_a_phone_over_its_message_limit_is_told_once_and_other_phones_go_on(assistant, renderer):
+    limit = 10   # SMS_MESSAGES_PER_MINUTE of tests/security/conftest.py
+    flooder, other = Phone(assistant), Phone(assistant)
+    assert flooder.text("Hej! Vilket nummer ringer jag om medborgarskap?")
+    for _ in range(limit - 1):
+        flooder.text("tack")
+    wait = format_sms(renderer.part("too_many_messages", "text", "sv"), [])
+    assert flooder.text("tack") == [wait]
+    assert flooder.text("tack") == []   # told once a minute at most: each reply is an SMS we pay for
+    stored = Conversation(assistant, sender=conversation_id(sms_hash_key(), flooder.number))
+    users = [e for e in stored.tracker()["events"] if e["event"] == "user"]
+    assert len(users) == limit   # the messages over the limit did not reach Rasa
+    assert other.text("Hej! Vilket nummer ringer jag om medborgarskap?") != [wait]

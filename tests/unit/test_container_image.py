@@ -78,4 +78,6 @@ def test_the_helm_values_name_this_image_and_its_commands():
     for values in (rasa, actions):
         assert values["image"]["name"] == IMAGE
     assert rasa["command"] == ["/app/.venv/bin/python", "-m", "bot.runtime"]
-    assert actions["command"] == ["/app/.venv/bin/python", "-m", "rasa_sdk"]
+    assert actions["command"] == ["/app/.venv/bin/python", "-m", "bot.action_server"]   # rasa_sdk behind a token
+    for values in (rasa, actions):   # both hold the action server's token
+        assert "ACTION_SERVER_TOKEN" in {variable["name"] for variable in values["extraEnv"]}
