@@ -23,10 +23,10 @@ REST_HEADERS = {"Authorization": f"Bearer {_REST_TOKEN}"}
 def rest_conversation_id(sender: str) -> str:
     """The stored id of the benchmarks' REST conversation `sender`: namespaced, and kept as its keyed
     hash (bot/conversation_ids.py)."""
-    from bot.conversation_ids import hashed_local_id, namespaced
+    from bot.conversation_ids import rest_conversation_id as stored_rest_id
     from bot.settings import rest_sender_key
 
-    return namespaced(namespaced("rest", REST_INTEGRATOR), hashed_local_id(sender, rest_sender_key()))
+    return stored_rest_id(REST_INTEGRATOR, sender, rest_sender_key())
 
 
 def load_examples(path: Path) -> list[tuple[str, str]]:

@@ -39,3 +39,8 @@ def display_id(conversation_id: str, key: str) -> str:
 def hashed_local_id(local_id: str, key: str) -> str:
     """A channel's own id of a conversation as it is stored: a keyed hash (the id may be personal data)."""
     return hmac.new(key.encode(), local_id.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:32]
+
+
+def rest_conversation_id(integrator: str, local_id: str, key: str) -> str:
+    """The stored id of REST integrator `integrator`'s conversation `local_id` (its keyed hash)."""
+    return namespaced(namespaced("rest", integrator), hashed_local_id(local_id, key))

@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from bot.conversation_ids import hashed_local_id, namespaced
+from bot.conversation_ids import namespaced
+from bot.conversation_ids import rest_conversation_id as stored_rest_id
 from bot.settings import REPO_ROOT, rest_sender_key
 from bot.web.sessions import ChatSessions, chat_session_key
 
@@ -30,7 +31,7 @@ def response_text(name: str, language: str) -> str:
 
 def rest_conversation_id(local_id: str) -> str:
     """The stored id of the test integrator's conversation `local_id` (stored as its keyed hash)."""
-    return namespaced(namespaced("rest", TEST_INTEGRATOR), hashed_local_id(local_id, rest_sender_key()))
+    return stored_rest_id(TEST_INTEGRATOR, local_id, rest_sender_key())
 
 
 def web_conversation_id(session_secret: str) -> str:
