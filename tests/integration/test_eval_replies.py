@@ -1,6 +1,8 @@
-"""Guards the quality figures on the held-out evaluation sets (tests/eval/, written blind to the
-training data), measured on the real servers by bench/replies.py. The floors sit a margin below
-what the current model reaches (docs/quality.md), so a change that makes replies worse fails."""
+"""Guards the quality figures on the held-out evaluation sets (tests/nlu/independent/ and
+tests/conversations/independent/, written blind to the training data), measured on the real servers
+by bench/replies.py. The floors sit a margin below what the current model reaches (docs/quality.md),
+so a change that makes replies worse fails. Rasa's own loaders skip these files (no `nlu:` or
+`stories:` key), so `rasa test` over tests/conversations/ does not read them."""
 
 import pytest
 
