@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import load_examples
+from bench.common import REST_HEADERS, load_examples
 from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 
 # The independent sets, written blind to the training data (docs/quality.md).
@@ -181,13 +181,15 @@ def old_set(language: str) -> list[Turn]:
 class Assistant:
     """The running Rasa server, over its REST channel and tracker API."""
 
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, base_url: str, token: str, rest_headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
         self.token = token
+        # The REST channel admits only known integrators (docs/security.md): the bench's own, or the tests'.
+        self.rest_headers = REST_HEADERS if rest_headers is None else rest_headers
 
     def _post(self, path: str, payload: Any) -> Any:
         request = urllib.request.Request(f"{self.base_url}{path}", data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **self.rest_headers})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 

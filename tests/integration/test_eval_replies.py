@@ -8,6 +8,7 @@ import pytest
 
 from bench.replies import Assistant, evaluate
 from bot.settings import SUPPORTED_LANGUAGES
+from tests.integration.helpers import REST_AUTHORIZATION
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,7 @@ FLOORS = {
 @pytest.fixture(scope="module")
 def figures(assistant):
     base = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
-    return evaluate(Assistant(base, assistant.api_token), parts=("held-out", "held-out conversations"))["figures"]
+    return evaluate(Assistant(base, assistant.api_token, REST_AUTHORIZATION), parts=("held-out", "held-out conversations"))["figures"]
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
