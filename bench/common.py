@@ -14,8 +14,9 @@ from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 TEST_SET_DIR = REPO_ROOT / "tests" / "nlu"
 # The benchmarks talk to the REST channel as an integrator of their own (docs/security.md); the
 # stacks they start inherit this environment.
+BENCH_INTEGRATOR = "bench"
 BENCH_REST_TOKEN = "bench-rest-token-not-for-production-0123456789"
-os.environ.setdefault("REST_CHANNEL_TOKENS", f"bench={BENCH_REST_TOKEN}")
+os.environ.setdefault("REST_CHANNEL_TOKENS", f"{BENCH_INTEGRATOR}={BENCH_REST_TOKEN}")
 REST_HEADERS = {"Authorization": f"Bearer {BENCH_REST_TOKEN}"}
 
 

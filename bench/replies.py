@@ -45,7 +45,8 @@ from typing import Any
 
 import yaml
 
-from bench.common import REST_HEADERS, load_examples
+from bench.common import BENCH_INTEGRATOR, REST_HEADERS, load_examples
+from bot.conversation_ids import namespaced
 from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 
 # The independent sets, written blind to the training data (docs/quality.md).
@@ -181,10 +182,13 @@ def old_set(language: str) -> list[Turn]:
 class Assistant:
     """The running Rasa server, over its REST channel and tracker API."""
 
-    def __init__(self, base_url: str, token: str, rest_headers: dict[str, str] | None = None) -> None:
+    def __init__(self, base_url: str, token: str, integrator: str = BENCH_INTEGRATOR,
+                 rest_headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
         self.token = token
-        # The REST channel admits only known integrators (docs/security.md): the bench's own, or the tests'.
+        # The REST channel admits only known integrators (docs/security.md), the bench's own or the
+        # tests', and stores each one's conversations under its own namespace.
+        self.integrator = integrator
         self.rest_headers = REST_HEADERS if rest_headers is None else rest_headers
 
     def _post(self, path: str, payload: Any) -> Any:
@@ -194,7 +198,8 @@ class Assistant:
             return json.loads(response.read())
 
     def _tracker(self, sender: str) -> dict[str, Any]:
-        url = f"{self.base_url}/conversations/{sender}/tracker?token={self.token}&include_events=AFTER_RESTART"
+        stored = namespaced(namespaced("rest", self.integrator), sender)
+        url = f"{self.base_url}/conversations/{stored}/tracker?token={self.token}&include_events=AFTER_RESTART"
         with urllib.request.urlopen(url, timeout=60) as response:
             return json.loads(response.read())
 

@@ -8,7 +8,7 @@ import pytest
 
 from bench.replies import Assistant, evaluate
 from bot.settings import SUPPORTED_LANGUAGES
-from tests.integration.helpers import REST_AUTHORIZATION
+from tests.integration.helpers import REST_AUTHORIZATION, TEST_INTEGRATOR
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,8 @@ FLOORS = {
 @pytest.fixture(scope="module")
 def figures(assistant):
     base = f"http://{assistant.settings.host}:{assistant.settings.rasa_port}"
-    return evaluate(Assistant(base, assistant.api_token, REST_AUTHORIZATION), parts=("held-out", "held-out conversations"))["figures"]
+    chat = Assistant(base, assistant.api_token, TEST_INTEGRATOR, REST_AUTHORIZATION)
+    return evaluate(chat, parts=("held-out", "held-out conversations"))["figures"]
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
