@@ -1,5 +1,8 @@
 """Language detectors on our test sets: accuracy per language and length, speed,
-and how often a conversation's replies come out in the right language.
+how often a conversation's replies come out in the right language, and the
+language a first message gets (bot/language/detection.decide, with function
+words and the training vocabulary) on the independent sets' dev and held-out
+parts (tests/nlu/independent/, written blind to the training data).
 
 Run: .venv/bin/python -m bench.langid
 """
@@ -12,7 +15,7 @@ from collections import defaultdict
 
 from bench.common import held_out_sets, length_bucket, median
 from bot.language.detection import DETECTORS, decide
-from bot.settings import get_settings
+from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 BUCKETS = ("1-2 words", "3-5 words", "6+ words")
 CONVERSATION_LENGTH = 10
@@ -54,6 +57,23 @@ def conversation_rate(detector, examples, min_letters: int, min_confidence: floa
     return right / total
 
 
+def first_message_rate(detector, min_letters: int, min_confidence: float) -> None:
+    """Share of first messages given the writer's language (requests to switch left out), per set part."""
+    from bench.replies import eval_sets
+
+    for language in SUPPORTED_LANGUAGES:
+        sets = eval_sets(language)
+        shares = []
+        for part in ("dev", "held-out"):
+            turns = [turn for turn in sets[part] if turn.intent != "switch_language"]
+            right = 0
+            for turn in turns:
+                decision = decide(detector, turn.text, min_letters, min_confidence)
+                right += (decision.confident or decision.guess or get_settings().default_language) == turn.language
+            shares.append(f"{part} {100 * right / len(turns):.1f}% of {len(turns)}")
+        print(f"    {language}: " + ", ".join(shares))
+
+
 def main() -> None:
     examples = held_out_sets()
     settings = get_settings()
@@ -68,6 +88,8 @@ def main() -> None:
             rate = conversation_rate(detector, examples, settings.language_min_letters, threshold)
             marker = "  <- configured" if threshold == settings.language_min_confidence else ""
             print(f"    min confidence {threshold:.2f}: {100 * rate:.2f}%{marker}")
+        print("  first messages of the independent sets in the writer's language:")
+        first_message_rate(detector, settings.language_min_letters, settings.language_min_confidence)
         print()
 
 

@@ -2,8 +2,8 @@
 
 Runs the real assistant (backend, action server, Rasa server with the current
 model; bot/supervisor.py on free loopback ports) and sends every message of
-tests/eval/<lang>/messages.yml as the first message of a new conversation,
-and every conversation of tests/eval/<lang>/conversations.yml turn by turn.
+tests/nlu/independent/<lang>.yml as the first message of a new conversation,
+and every conversation of tests/conversations/independent/<lang>.yml turn by turn.
 A reply is right when all of these hold:
 
 - the answer: the intent the assistant acted on is the one the writer meant
@@ -48,7 +48,9 @@ import yaml
 from bench.common import REST_HEADERS, load_examples, rest_conversation_id
 from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 
-EVAL_DIR = REPO_ROOT / "tests" / "eval"
+# The independent sets, written blind to the training data (docs/quality.md).
+MESSAGES_DIR = REPO_ROOT / "tests" / "nlu" / "independent"
+CONVERSATIONS_DIR = REPO_ROOT / "tests" / "conversations" / "independent"
 OLD_SET_DIR = REPO_ROOT / "tests" / "nlu"
 DEV_SHARE = 0.25
 WORKERS = 4
@@ -155,11 +157,11 @@ def _turn(item: dict[str, Any], language: str) -> Turn:
                 item.get("topic"), [str(fact) for fact in item.get("facts") or []])
 
 
-def eval_sets(language: str, directory: Path = EVAL_DIR) -> dict[str, Any]:
+def eval_sets(language: str) -> dict[str, Any]:
     """A language's messages and conversations, each split into dev and held-out."""
-    folder = directory / language
-    messages = yaml.safe_load((folder / "messages.yml").read_text(encoding="utf-8"))["messages"]
-    conversations = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))["conversations"]
+    messages = yaml.safe_load((MESSAGES_DIR / f"{language}.yml").read_text(encoding="utf-8"))["messages"]
+    conversations = yaml.safe_load((CONVERSATIONS_DIR / f"{language}.yml").read_text(encoding="utf-8"))[
+        "conversations"]
     dev, held_out = split(messages, lambda item: item["text"])
     dev_conversations, held_out_conversations = split(conversations, lambda item: str(item["id"]))
     to_turns = lambda conversation: [_turn(turn, language) for turn in conversation["turns"]]  # noqa: E731

@@ -127,8 +127,12 @@ def decide(detector: Detector, text: str, min_letters: int, min_confidence: floa
     """Very short or unclear messages get no confident language: they keep the conversation's.
 
     Codes, addresses and place names are left out first: "Helsinki" or "Malmi" alone is no language.
+    Finnish or Swedish function words decide a mixed message; the training vocabulary decides a
+    short one the detector is unsure of (bot/language/lexicon.py).
     """
-    text = without_place_names(CODE_LIKE.sub(" ", text[:MAX_DETECTED_CHARACTERS]))
+    text = without_place_names(text[:MAX_DETECTED_CHARACTERS])
+    anchored = lexicon.anchor(text)  # with its numbers, which tell "10 min" from Swedish "min"
+    text = CODE_LIKE.sub(" ", text)
     if letter_count(text) == 0:
         return LanguageDecision(None, None, 0.0)
     detection = detector.detect(text)
@@ -137,6 +141,11 @@ def decide(detector: Detector, text: str, min_letters: int, min_confidence: floa
         and letter_count(text) >= min_letters
         and detection.confidence >= min_confidence
     )
+    if anchored and letter_count(text) >= min_letters:
+        # A Finnish or Swedish sentence with borrowed English (or the other language's) words: the
+        # detector and the vocabulary count the borrowed words, the writer's own function words
+        # tell the language.
+        return LanguageDecision(anchored, anchored, detection.confidence)
     if not clear and (known := lexicon.vote(text)):
         # Too short or unclear for the detector, but written in words only one language uses.
         return LanguageDecision(known, known, detection.confidence)

@@ -23,3 +23,11 @@ def test_every_fixed_faq_answer_is_a_response_in_three_languages(domain, rendere
 
 def test_hand_written_responses_are_kept(domain):
     assert "utter_greet" in domain["responses"] and "utter_help" in domain["responses"]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_reminder_answer_offers_the_contact_correction_it_names(language):
+    # The answer says the contact details can be corrected here in the chat; its button starts that.
+    variations = build_domain()["responses"]["utter_ask_booking_reminder"]
+    by_language = {(v.get("condition") or [{"value": "en"}])[0]["value"]: v for v in variations}
+    assert [button["payload"] for button in by_language[language]["buttons"]] == ["/change_booking_contact"]

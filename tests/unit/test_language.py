@@ -101,3 +101,55 @@ def test_codes_and_keys_say_nothing_about_the_language(text):
     from bot.language.detection import decide, make_detector
 
     assert decide(make_detector("lingua"), text, 4, 0.75).confident is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Swedish or Finnish sentences that borrow English words or phrases
+        ("I got no email after booking, varför?", "sv"),
+        ("my appointment is tomorrow, hur kan jag ändra den", "sv"),
+        ("permit card renewal, vad ska jag göra", "sv"),
+        ("residence permit card expired, mitä mun pitää tehdä", "fi"),
+        ("booking code lost, miten saan uuden", "fi"),
+        # a Swedish question with a Finnish noun, and a Finnish one with a Swedish noun
+        ("vilket nummer gäller oleskelulupa?", "sv"),
+        ("mihin numeroon soitan uppehållstillstånd asiassa", "fi"),
+        # Finland-Swedish colloquial and Finnish puhekieli, misspelt without å, ä, ö
+        ("ja e student å undrar om ja får jobba", "sv"),
+        ("hur lange tar det att fa beslut", "sv"),
+        ("mika on teidan numero", "fi"),
+    ],
+)
+def test_mixed_and_misspelt_messages_take_the_writers_own_function_words(lingua, text, language):
+    decision = decide(lingua, text, min_letters=4, min_confidence=0.75)
+    assert (decision.guess, decision.confident) == (language, language)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll be 10 min late",                     # minutes, not Swedish "min"
+        "how do I use the employer e-service",     # "e-service" holds no Swedish "e" (= är)
+        "what is the number for kansalaisuus",     # a Finnish noun in an English question
+        "can I book at the Helsinki service point",  # a place name
+    ],
+)
+def test_english_with_loan_words_units_and_place_names_stays_english(lingua, text):
+    assert decide(lingua, text, min_letters=4, min_confidence=0.75).guess == "en"
+
+
+def test_function_words_that_two_languages_share_count_for_neither():
+    from bot.language.lexicon import function_words
+
+    words = function_words()
+    assert "ja" not in words  # Finnish "and", Swedish "yes"
+    assert words.get("on") != "fi" and words.get("for") != "sv"  # English too; "för" typed without ö
+    assert words["varför"] == words["varfor"] == "sv"
+    assert words["mikä"] == words["mika"] == "fi"
+
+
+def test_the_training_vocabulary_knows_words_typed_without_diacritics():
+    from bot.language.lexicon import lexicon
+
+    assert lexicon().get("uppehallstillstand") == lexicon().get("uppehållstillstånd") == "sv"
