@@ -15,7 +15,6 @@ docs/security.md.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from aiohttp import web
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from bot.backend.background import run_in_background
 from bot.booking.models import Booking, Slot
 from bot.cases.models import AuditEntry, Lockout, Ticket, Verification
 from bot.notifications.outbox import delete_finished, utcnow
@@ -71,17 +71,4 @@ def setup(app: web.Application, context: Any, clock: Callable[[], dt.datetime] =
                 logger.exception("retention purge failed; trying again later")
             await asyncio.sleep(settings.retention_interval_seconds)
 
-    tasks: list[asyncio.Task] = []
-
-    async def start(_: web.Application) -> None:
-        # After the schema is made (cleanup_ctx contexts would start before on_startup handlers).
-        tasks.append(asyncio.create_task(run_forever(), name="retention"))
-
-    async def stop(_: web.Application) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    run_in_background(app, "retention", run_forever)

@@ -11,7 +11,6 @@ and are rate limited per client.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import logging
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from bot.backend.background import run_in_background
 from bot.backend.errors import ApiError, read_json_object
 from bot.backend.ratelimit import RateLimiter
 from bot.booking import service
@@ -298,20 +298,7 @@ def setup(app: web.Application, context: Any) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, seed, context.db, today, settings.booking_horizon_days, api.zone)
 
-    tasks: list[asyncio.Task] = []
-
-    async def start(_: web.Application) -> None:
-        await seed_now()
-        tasks.append(asyncio.create_task(maintain(), name="booking-maintenance"))
-
-    async def stop(_: web.Application) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    run_in_background(app, "booking-maintenance", maintain, before=seed_now)
     app.router.add_get("/booking/categories", api.categories)
     app.router.add_get("/booking/service-points", api.service_points)
     app.router.add_get("/booking/slots", api.slots)

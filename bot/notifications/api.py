@@ -6,13 +6,13 @@ NOTIFY_POLL_SECONDS) and deletes finished messages after OUTBOX_RETENTION_DAYS. 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from bot.backend.background import run_in_background
 from bot.notifications.dispatcher import Dispatcher
 from bot.notifications.outbox import OutboxMessage
 from bot.notifications.senders import senders_from_settings
@@ -38,19 +38,7 @@ def setup(app: web.Application, context: Any) -> None:
     dispatcher = Dispatcher(context.db, senders_from_settings(settings), poll_seconds=settings.notify_poll_seconds,
                             max_attempts=settings.notify_max_attempts)
     app[DISPATCHER] = dispatcher
-    tasks: list[asyncio.Task] = []
-
-    async def start(_: web.Application) -> None:
+    async def schema() -> None:
         await asyncio.get_running_loop().run_in_executor(None, add_missing_columns, context.db.engine)
-        tasks.append(asyncio.create_task(dispatcher.run_forever(), name="outbox-dispatcher"))
 
-    async def stop(_: web.Application) -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await dispatcher.close()
-
-    # on_startup runs after the schema is created (cleanup_ctx would run before it).
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    run_in_background(app, "outbox-dispatcher", dispatcher.run_forever, before=schema, after=dispatcher.close)

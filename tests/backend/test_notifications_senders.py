@@ -18,9 +18,9 @@ from email.policy import default
 import pytest
 
 from bot.settings import REPO_ROOT
+from bot.supervisor import free_port
 from tests.backend.conftest import sms_opening, start_backend, stop_backend
 from tests.backend.test_booking_api import book, slots
-from tests.integration.conftest import free_port
 
 AUTH_TOKEN = "simulator-token-0123456789"
 ACCOUNT = "AC-test"

@@ -10,9 +10,8 @@ import pytest
 
 from bot.knowledge.render import default_renderer
 from bot.settings import load_settings
-from bot.supervisor import Supervisor
+from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
-from tests.integration.conftest import free_port
 from tests.integration.helpers import ChatPageClient, Conversation
 from tests.integration.test_booking_chat import BOOKINGS, book
 from tests.integration.test_sms import Phone

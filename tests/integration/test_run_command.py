@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from bot.settings import REPO_ROOT
+from bot.supervisor import free_port
 from bot.training import ensure_model
-from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
