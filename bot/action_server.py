@@ -3,7 +3,8 @@
 `python -m bot.action_server --actions actions --port 5055` takes rasa_sdk's own arguments. Rasa
 calls /webhook with `Authorization: Bearer <ACTION_SERVER_TOKEN>` (the launcher adds the header to
 the action endpoint, bot/runtime/endpoints.py); with a token set, every call but /health without
-it gets 401. Without ACTION_SERVER_TOKEN the server binds loopback only (SANIC_HOST, else
+it gets 401. A failing action's 500 carries no part of the request (rasa_sdk's would echo the
+tracker). Without ACTION_SERVER_TOKEN the server binds loopback only (SANIC_HOST, else
 127.0.0.1): anything else is refused at start. docs/security.md.
 """
 
@@ -19,6 +20,7 @@ from sanic.request import Request
 from bot.settings import is_loopback
 
 PUBLIC_PATHS = frozenset({"/health"})
+logger = logging.getLogger(__name__)
 
 
 def require_token(token: str):  # type: ignore[no-untyped-def]
@@ -34,6 +36,13 @@ def require_token(token: str):  # type: ignore[no-untyped-def]
         return None
 
     return check
+
+
+async def opaque_error(request: Request, exception: Exception):  # type: ignore[no-untyped-def]
+    """An action that failed: 500 without the request. rasa_sdk's own handler answers with the whole
+    request body (the conversation's tracker) and logs it; this one names only the exception's type."""
+    logger.error("action server: %s while handling %s", type(exception).__name__, request.path)
+    return response.json({"error": "the action failed"}, status=500)
 
 
 def main() -> None:
@@ -52,6 +61,7 @@ def main() -> None:
                                  args.logging_config_file)
     utils.update_sanic_log_level()
     app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
+    app.exception(Exception)(opaque_error)  # registered after rasa_sdk's, so it is the one used
     if token:
         app.register_middleware(require_token(token), "request")
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)

@@ -60,3 +60,17 @@ def test_the_action_server_answers_only_callers_with_its_token(assistant):
     chat = Conversation(assistant)
     chat.say("Hei")
     assert "action_session_start" in [e.get("name") for e in chat.tracker()["events"] if e["event"] == "action"]
+
+
+def test_a_failing_action_answers_without_echoing_the_conversation(assistant):
+    base = f"http://127.0.0.1:{assistant.settings.actions_port}"
+    marker = "Virtanen-0401234567"
+    broken = {"next_action": "action_session_start", "sender_id": "x", "version": "3.6.2",
+              "tracker": {"sender_id": "x", "slots": marker, "events": [{"event": "user", "text": marker}]},
+              "domain": {}}
+    request = urllib.request.Request(f"{base}/webhook", data=json.dumps(broken).encode(), headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {action_server_token()}"})
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=30)
+    assert failure.value.code == 500
+    assert marker not in failure.value.read().decode()
