@@ -24,19 +24,24 @@ _SV_STREET = (r"gatan|gata|vägen|väg|gränd|grand|torget|torg|stigen|backen|al
 _EN_STREET = (r"Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Close|Way|Court|Ct\.?|Place|Pl\.?"
               r"|Boulevard|Blvd\.?|Square|Sq\.?|Crescent|Terrace|Gardens|Grove|Row|Hill|Walk|Parade")
 # "Vanha Porvoontie", "Östra Hamngatan", "Old Kent Road".
-_QUALIFIER = (r"(?:(?:Vanha|Uusi|Iso|Pieni|Pikku|Ala-|Ylä-|Gamla|Nya|Stora|Lilla|Östra|Västra|Norra|Södra|Old|New"
+_QUALIFIER = (r"(?:(?:Vanha|Uusi|Iso|Pieni|Pikku|Ala-|Ylä-|Itäinen|Läntinen|Pohjoinen|Eteläinen"
+              r"|Gamla|Nya|Stora|Lilla|Östra|Västra|Norra|Södra|Old|New"
               r"|North|South|East|West|Upper|Lower|Great|Little)\s+)?")
 _STREET_WORD = (rf"{_QUALIFIER}(?:[A-Za-zÅÄÖåäöÜüÉé][\wÅÄÖåäö'-]*(?:{_FI_STREET}|{_SV_STREET})"
                 r"|Esplanaden|Esplanadi|Bulevardi|Strandvägen)")
-_TWO_WORD_STREET = (rf"{_QUALIFIER}[A-ZÅÄÖ][\wåäö-]*n\s+(?:raitti|valtatie|puistotie|puistokatu|rantatie|katu|tie"
+# "Malmin raitti", "Hervannan valtaväylä": a genitive, then a street word alone or ending a compound.
+_TWO_WORD_STREET = (rf"{_QUALIFIER}[A-ZÅÄÖ][\wåäö-]*n\s+[a-zåäö]*(?:raitti|katu|tie"
                     r"|kuja|polku|tori|ranta|aukio|kaari|rinne|väylä|esplanadi)")
 _NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\w]))?(?:\s?[-–]\s?\d{1,4})?"
-_FLAT = (r"(?:\s*,?\s*(?:[A-Ha-h]\s?\d{1,3}|(?:as\.?|asunto|lgh\.?|lägenhet|apt\.?|flat|apartment|unit|bostad)\s*"
-         r"\d{1,4}[a-z]?|\d{1,3}(?=\s*,|\s+\d{3}\s?\d{2}|\s*$)|[A-Ha-h](?![\w])))?")
+_FLAT = (r"(?:\s*,?\s*(?:[A-Ha-h]\s?\d{1,3}|(?:as\.?|asunto|lgh\.?|lägenhet|bst\.?|apt\.?|flat|apartment|unit"
+         r"|bostad)\s*\d{1,4}[a-z]?|\d{1,3}(?=\s*,|\s+\d{3}\s?\d{2}|\s*$)|[A-Ha-h](?![\w])))?")
 _POSTCODE = r"(?:\s*,?\s*(?:FI-|SE-|S-)?(?:\d{5}|\d{3}\s\d{2})(?![\w]))?"
 _UK_POSTCODE = r"(?:\s*,?\s*[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}(?![\w]))?"
 
-NORDIC = re.compile(rf"(?<![\w])(?:{_TWO_WORD_STREET}|{_STREET_WORD})\s+{_NUMBER}{_FLAT}{_POSTCODE}(?![\w])")
+# The flat may come first, as in English: "flat 12, Kauppakatu 3", "apt 4 Rautatienkatu 19".
+_FLAT_FIRST = r"(?:(?i:flat|apt\.?|apartment|unit)\s*\d{1,4}[a-z]?\s*,?\s*)?"
+NORDIC = re.compile(
+    rf"(?<![\w]){_FLAT_FIRST}(?:{_TWO_WORD_STREET}|{_STREET_WORD})\s+{_NUMBER}{_FLAT}{_POSTCODE}(?![\w])")
 ENGLISH = re.compile(
     rf"(?<![\w])(?:(?:Flat|Apartment|Apt\.?|Unit)\s*\d{{1,4}}[A-Za-z]?\s*,?\s*)?\d{{1,5}}[A-Za-z]?,?\s+"
     rf"(?:[A-Z][\w'-]+\s+){{0,2}}(?:{_EN_STREET})(?![\w])(?:\s*,?\s*(?:Flat|Apt\.?|Apartment|Unit)\s*\d{{1,4}})?"

@@ -49,7 +49,8 @@ KEYWORDS = {
     "pin": r"(?!\w*(?:post|zip|area|country|maa|land|promo|qr))(?:" + either(
         r"pin|otp|passcode|password|passwd|passwort", r"tunnuslu|salasan|lösen|\w*koodi|\w*kod(?:en|er|erna)?\b",
         r"\w*code|one[- ]time|engångs|verifier") + ")",
-    "password": either(r"password|passwd|salasan|lösen|passcode", r"koodi|kod|code"),
+    # also ending a compound: "nätbankslösenord", "verkkopankkisalasana"
+    "password": either(r"\w*(?:password|passwd|salasan|lösen|passcode)", r"koodi|kod|code"),
     "customer_number": either(r"asiakasnum|asiakasnro|asiakas-?nro", r"kundnum|kundnr|kund-?nr",
                               r"customer (?:number|no|nr|id)|client n"),
     "reservation_key": either(r"varaustun|varauskoodi|varausnum|varausavain|varaus-?id",
