@@ -7,7 +7,8 @@ A value named by its keyword ("passinumeroni on ...", "the code they sent me is 
 in any inflection of the keyword. Bare values are taken when their shape is
 distinctive or a library validates them: python-stdnum (Finnish identity codes,
 Swedish personnummer, IBAN mod-97) and phonenumbers (numbers of every country).
-Business IDs (Y-tunnus) are not personal data and are left alone.
+Business IDs (Y-tunnus) are not personal data and are left alone. The rules are a table
+for the shared finder (bot/privacy/finders.py).
 """
 
 from __future__ import annotations
@@ -15,53 +16,14 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.fi import hetu
 
+from bot.privacy.finders import Check, IsPublic, Rule, after_keyword, either, find, never_public
 from bot.privacy.spans import CHECKED, NAMED, SHAPE, VALIDATED, WEAK, Span
-
-# Words that may stand between a keyword and its value ("PIN-koodini on nyt 4821").
-GAP_WORD = r"[^\W\d_][\w'’.:-]*"
-
-
-@dataclass(frozen=True)
-class Keyed:
-    """A value named by its keyword: the first value after the keyword, at most `gap` words
-    further on, in the same sentence, that is not public ("sms från 18135 e 883 120")."""
-
-    keyword: re.Pattern[str]
-    value: re.Pattern[str]
-    gap: int
-
-    def finditer(self, text: str, is_public: Callable[[str], bool]) -> Iterator[re.Match[str]]:
-        for keyword in self.keyword.finditer(text):
-            window_end = _window_end(text, keyword.end(), self.gap)
-            for value in self.value.finditer(text, keyword.end(), window_end):
-                if not is_public(value.group(0)):
-                    yield value
-                    break
-
-
-def _window_end(text: str, start: int, gap: int) -> int:
-    """Where the words after a keyword end: `gap` words and one value later, or at a sentence's end."""
-    position = start
-    for count, word in enumerate(re.finditer(r"\S+", text[start:])):
-        if count > gap + 4 or re.search(r"[.!?](?:\s|$)", text[start + word.start():start + word.end() + 1]) and \
-                count > 0 and not re.fullmatch(r"[\w.]*\d[\w.]*", word.group(0).rstrip(".!?")):
-            break
-        position = start + word.end()
-    return min(len(text), position + 1)
-
-
-def _after_keyword(keyword: str, value: str, gap: int = 4) -> Keyed:
-    """`keyword` (in any inflection), at most `gap` words, then `value`."""
-    return Keyed(re.compile(rf"(?i)(?<![\w])(?:{keyword})[\w-]*"),
-                 re.compile(rf"(?i)(?<![\w@.+-])(?<!\d[ -])(?:{value})(?![\w@]|-\w|[.,]\d|[ -]\d)"), gap)
-
 
 _MONTHS = (
     # Finnish (partitive, genitive, abbreviations), Swedish, English.
@@ -78,19 +40,36 @@ DATE = (
     rf"|(?:den\s+|the\s+)?{_DAY}{_ORDINAL}(?:\s+(?:of|päivä))?\s+(?:{_MONTHS})\.?,?\s+{_YEAR}"
     rf"|(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY}{_ORDINAL},?\s+{_YEAR}"
 )
-_BIRTH = (r"synty|synny|syntymä|synt\.|s\.|född|föd|fött|födelse|birth|born|dob|d\.o\.b|b\.|bday|date of birth"
-          r"|syntymäp")
-
 DIGITS = r"\d(?:[ -]?\d){%d,%d}"
-# Keywords (any inflection follows): a PIN, password or one-time code; never a postcode.
-_CODE_KEYWORD = (r"(?!\w*(?:post|zip|area|country|maa|land|promo|qr))(?:pin|otp|passcode|password|passwd|passwort"
-                 r"|tunnuslu|salasan|lösen|\w*koodi|\w*kod(?:en|er|erna)?\b|\w*code|one[- ]time|engångs|verifier)")
-_PASSWORD_KEYWORD = r"password|passwd|salasan|lösen|passcode|koodi|kod|code"
+# The words that name each kind of value, in Finnish, Swedish and English (any inflection follows).
+KEYWORDS = {
+    "date_of_birth": either(r"synty|synny|syntymä|synt\.|s\.|född|föd|fött|födelse",
+                            r"birth|born|dob|d\.o\.b|b\.|bday|date of birth", r"syntymäp"),
+    # a PIN, password or one-time code; never a postcode
+    "pin": r"(?!\w*(?:post|zip|area|country|maa|land|promo|qr))(?:" + either(
+        r"pin|otp|passcode|password|passwd|passwort", r"tunnuslu|salasan|lösen|\w*koodi|\w*kod(?:en|er|erna)?\b",
+        r"\w*code|one[- ]time|engångs|verifier") + ")",
+    # also ending a compound: "nätbankslösenord", "verkkopankkisalasana"
+    "password": either(r"\w*(?:password|passwd|salasan|lösen|passcode)", r"koodi|kod|code"),
+    "customer_number": either(r"asiakasnum|asiakasnro|asiakas-?nro", r"kundnum|kundnr|kund-?nr",
+                              r"customer (?:number|no|nr|id)|client n"),
+    "reservation_key": either(r"varaustun|varauskoodi|varausnum|varausavain|varaus-?id",
+                              r"bokningskod|reservationskod|bokningsnum|bokningsnyckel|bokningsreferens",
+                              r"reservation (?:key|code|number|id)|booking (?:key|reference|ref|code|number|id)"),
+    "passport": either(r"passi|pass(?:et|ets|nummer|numret|numr|nr|number|no)?\b|passport|matkustusasiakir",
+                       r"resedokument|travel document"),
+    "permit_card": either(r"oleskelulupakort|oleskelukort|lupakort|kortin|kortti|korttini|korttinum",
+                          r"uppehållstillståndskort|uppehållskort|kort\b|kortet|kortnummer|tillståndskort",
+                          r"card|rp card|permit card|residence card"),
+    "iban": either(r"iban|tilinum|tilinro|tili\b|tilille|pankkitili", r"kontonum|konto\b|bankkonto", r"account"),
+    "phone": either(r"puhelin|puh\.?|gsm|kännykkä|kännyk|numeroon|numero|nro|puhnro|tekstari|soita",
+                    r"telefon|tel\.?|tfn|mobil", r"phone|mobile|cell|whatsapp|sms|ring|call|number|nummer"),
+    "identity_code": either(r"henkilötun|hetu|sotu", r"personbeteckning",
+                            r"identity code|personal identity|id code|id-code|id number"),
+    "personnummer": either(r"personnum|personnr|person-?nr",
+                           r"personal (?:identity )?number|personal id|swedish (?:id|personal)"),
+}
 _PASSWORD = r"(?=\S*\d)(?=\S*[^\W\d_])[^\s,;]{4,24}(?<![.!?])"
-_CUSTOMER_KEYWORD = r"asiakasnum|asiakasnro|asiakas-?nro|kundnum|kundnr|kund-?nr|customer (?:number|no|nr|id)|client n"
-_KEY_KEYWORD = (r"varaustun|varauskoodi|varausnum|varausavain|varaus-?id"
-                r"|bokningskod|reservationskod|bokningsnum|bokningsnyckel|bokningsreferens"
-                r"|reservation (?:key|code|number|id)|booking (?:key|reference|ref|code|number|id)")
 # Crockford base32 as typed, with O, I, L and U that people type for 0 and 1.
 # Twelve characters together or in three groups of four, not one group of a longer number (an IBAN).
 _KEY = (r"(?<!\d[ -])(?<!\d\w[ -])(?<!\d\w\w[ -])(?<!\d\w\w\w[ -])"
@@ -98,15 +77,7 @@ _KEY = (r"(?<!\d[ -])(?<!\d\w[ -])(?<!\d\w\w[ -])(?<!\d\w\w\w[ -])"
         r"(?![ -](?=[0-9A-Za-z]{0,3}\d)[0-9A-Za-z]{1,4}(?!\w))")
 # A passport or permit card number: letters and at least six digits ("FA482913", "72 4810392").
 _DOCUMENT = r"(?=(?:[A-Za-z]{1,3}|\d\d[ -]?)?(?:\d[ -]?){6})(?:[A-Za-z]{1,3}|\d\d[ -]?)?\d[0-9A-Za-z]{4,10}"
-_PASSPORT_KEYWORD = (r"passi|pass(?:et|ets|nummer|numret|numr|nr|number|no)?\b|passport|matkustusasiakir"
-                     r"|resedokument|travel document")
-_PERMIT_KEYWORD = (r"oleskelulupakort|oleskelukort|lupakort|kortin|kortti|korttini|korttinum|uppehållstillståndskort"
-                   r"|uppehållskort|kort\b|kortet|kortnummer|tillståndskort|card|rp card|permit card|residence card")
-_IBAN_KEYWORD = r"iban|tilinum|tilinro|tili\b|tilille|pankkitili|kontonum|konto\b|bankkonto|account"
-_PHONE_KEYWORD = (r"puhelin|puh\.?|gsm|kännykkä|kännyk|numeroon|numero|nro|puhnro|telefon|tel\.?|tfn|mobil|phone"
-                  r"|mobile|cell|whatsapp|sms|tekstari|ring|soita|call|number|nummer")
 _PHONE_VALUE = r"\+?\(?\d[\d ()-]{5,18}\d"
-_HETU_KEYWORD = r"henkilötun|hetu|sotu|personbeteckning|identity code|personal identity|id code|id-code|id number"
 _HETU = r"\d{6}\s?[-+A-FU-Ya-fu-y ]?\s?\d{3}\s?[0-9A-Ya-y]"
 
 
@@ -176,16 +147,6 @@ _SPELLED_E_MAIL = re.compile(
     rf"(?i)(?<![\w.+-])[\w+-]+(?:(?:{_DOT_MARK}|{_DOT_WORD})[\w+-]+)*{_AT}[\w-]+"
     rf"(?:(?:{_DOT_MARK}|{_DOT_WORD})[\w-]+)*(?:{_DOT_MARK}[a-z]{{2,4}}|{_DOT_WORD}{_TLD})(?![\w])")
 
-Check = Callable[[str], "int | None"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    kind: str
-    pattern: re.Pattern[str] | Keyed
-    strength: int
-    check: Check | None = None  # the strength of a match, or None to drop it
-
 
 def _named_then(check: Callable[[str, bool], int | None]) -> Check:
     return lambda found: check(found, True)
@@ -199,35 +160,34 @@ def _key_shape(found: str) -> int | None:
 
 
 RULES: list[Rule] = [
-    Rule("identity_code", _after_keyword(_HETU_KEYWORD, _HETU), NAMED, _named_then(_hetu)),
+    Rule("identity_code", after_keyword(KEYWORDS["identity_code"], _HETU), NAMED, _named_then(_hetu)),
     Rule("identity_code", re.compile(rf"(?<![\w-]){_HETU}(?![\w-])"), SHAPE, lambda found: _hetu(found, False)),
-    Rule("personnummer", _after_keyword(r"personnum|personnr|person-?nr|personal (?:identity )?number|personal id"
-                                        r"|swedish (?:id|personal)", r"(?:19|20)?\d{6}\s?[-+]?\s?\d{4}"),
+    Rule("personnummer", after_keyword(KEYWORDS["personnummer"], r"(?:19|20)?\d{6}\s?[-+]?\s?\d{4}"),
          NAMED, _named_then(_personnummer)),
     Rule("personnummer", re.compile(r"(?<![\w-])(?:19|20)?\d{6}\s?[-+]?\s?\d{4}(?![\w-])"), SHAPE,
          lambda found: _personnummer(found, False)),
     Rule("email", _E_MAIL, VALIDATED),
     Rule("email", _SPELLED_E_MAIL, VALIDATED),
-    Rule("reservation_key", _after_keyword(_KEY_KEYWORD, _KEY, gap=4), NAMED + 2),
+    Rule("reservation_key", after_keyword(KEYWORDS["reservation_key"], _KEY, gap=4), NAMED + 2),
     Rule("reservation_key", re.compile(rf"(?<![\w-]){_KEY}(?![\w-])"), SHAPE, _key_shape),
-    Rule("customer_number", _after_keyword(_CUSTOMER_KEYWORD, DIGITS % (5, 9)), NAMED + 1),
+    Rule("customer_number", after_keyword(KEYWORDS["customer_number"], DIGITS % (5, 9)), NAMED + 1),
     Rule("customer_number", re.compile(r"(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])"), SHAPE,
          lambda found: None if re.fullmatch(r"(?:19|20)\d\d\s?-\s?(?:19|20)\d\d", found) else SHAPE),
-    Rule("passport", _after_keyword(_PASSPORT_KEYWORD, _DOCUMENT, gap=4), NAMED + 1),
+    Rule("passport", after_keyword(KEYWORDS["passport"], _DOCUMENT, gap=4), NAMED + 1),
     Rule("passport", re.compile(r"(?<![\w-])[A-Z]{1,3}\d{6,8}[A-Z]?(?![\w-])"), SHAPE),
-    Rule("permit_card", _after_keyword(_PERMIT_KEYWORD, _DOCUMENT, gap=4), NAMED + 1),
-    Rule("date_of_birth", _after_keyword(_BIRTH, DATE, gap=4), NAMED),
+    Rule("permit_card", after_keyword(KEYWORDS["permit_card"], _DOCUMENT, gap=4), NAMED + 1),
+    Rule("date_of_birth", after_keyword(KEYWORDS["date_of_birth"], DATE, gap=4), NAMED),
     Rule("date_of_birth", re.compile(rf"(?i)(?<![\w.]){DATE}(?![\w])"), SHAPE, _date_of_birth),
-    Rule("pin", _after_keyword(_CODE_KEYWORD, DIGITS % (3, 7), gap=5), NAMED),
-    Rule("pin", _after_keyword(_PASSWORD_KEYWORD, _PASSWORD, gap=5), NAMED + 1),
+    Rule("pin", after_keyword(KEYWORDS["pin"], DIGITS % (3, 7), gap=5), NAMED),
+    Rule("pin", after_keyword(KEYWORDS["password"], _PASSWORD, gap=5), NAMED + 1),
     Rule("pin", re.compile(r"(?<![\w.,])\d{6}(?![\w]|[.,]\d)"), WEAK),
-    Rule("phone", _after_keyword(_PHONE_KEYWORD, _PHONE_VALUE, gap=3), NAMED - 1),
+    Rule("phone", after_keyword(KEYWORDS["phone"], _PHONE_VALUE, gap=3), NAMED - 1),
     Rule("number", re.compile(r"(?<!\d)\d{9,}(?!\d)"), WEAK),
 ]
 # Written together, or in groups of at most four after the country code and check digits.
 _IBAN = r"[A-Za-z]{2}\d\d(?:[A-Za-z0-9]{11,30}|(?:[ -][A-Za-z0-9]{1,4}){3,8})"
 _IBAN_START = re.compile(rf"(?<![\w]){_IBAN}")
-_IBAN_NAMED = _after_keyword(_IBAN_KEYWORD, _IBAN, gap=4)
+_IBAN_NAMED = after_keyword(KEYWORDS["iban"], _IBAN, gap=4)
 
 
 def _phone_spans(text: str) -> Iterator[Span]:
@@ -252,8 +212,8 @@ def _valid_in(raw: str, region: str) -> bool:
         return False
 
 
-def _iban_spans(text: str, is_public: Callable[[str], bool]) -> Iterator[Span]:
-    named = {m.start() for m in _IBAN_NAMED.finditer(text, is_public)}
+def _iban_spans(text: str, is_public: IsPublic) -> Iterator[Span]:
+    named = {start for start, _ in _IBAN_NAMED.spans(text, is_public)}
     for match in _IBAN_START.finditer(text):
         found = _iban(match.group(0))
         if found is not None:
@@ -262,19 +222,9 @@ def _iban_spans(text: str, is_public: Callable[[str], bool]) -> Iterator[Span]:
                        max(strength, NAMED) if match.start() in named else strength)
 
 
-def _never_public(_: str) -> bool:
-    return False
-
-
-def find_identifiers(text: str, is_public: Callable[[str], bool] = _never_public) -> Iterator[Span]:
+def find_identifiers(text: str, is_public: IsPublic = never_public) -> Iterator[Span]:
     """Every candidate identifier in `text`, overlapping; `spans.choose` picks among them.
     `is_public` tells values that are not personal data (the agency's numbers)."""
-    for rule in RULES:
-        matches = (rule.pattern.finditer(text, is_public) if isinstance(rule.pattern, Keyed)
-                   else rule.pattern.finditer(text))
-        for match in matches:
-            strength = rule.strength if rule.check is None else rule.check(match.group(0))
-            if strength is not None:
-                yield Span(match.start(), match.end(), rule.kind, strength)
+    yield from find(text, RULES, is_public)
     yield from _iban_spans(text, is_public)
     yield from _phone_spans(text)

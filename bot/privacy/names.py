@@ -42,6 +42,13 @@ _ENDINGS = sorted({
     "s", "'s", "’s", "s'",
 }, key=len, reverse=True)
 
+_GENITIVES = {"s", "'s", "’s", "s'"}
+# Titles written with a full stop, which then ends no sentence ("Mr. Sami Laaksonen").
+_TITLES = {"mr", "mrs", "ms", "dr"}
+# A place word or language that is also a common name joins a name beside it ("Maria Cristina Garcia",
+# "Mr. Sami Laaksonen", "Sofia Lindqvists").
+PLACE_BESIDE_NAME_RANK = 300
+
 # Words after which a name follows: after a strong cue also an unlisted or lower-case one
 # ("nimeni on omar haddad"), after a weak cue (a greeting, "olen") only a capitalised listed name.
 _STRONG_CUES = (
@@ -166,7 +173,8 @@ def _listed(word: str) -> tuple[int, bool] | None:
         return found
     for ending in _ENDINGS:  # a Finnish case ending on a foreign name: "Haddadille", "Omarin"
         base = stem[:-len(ending)]
-        if stem.endswith(ending) and len(base) >= 4:
+        shortest = 3 if ending in _GENITIVES else 4  # "Idas kollega"
+        if stem.endswith(ending) and len(base) >= shortest:
             found = _entry(base)
             if found is not None and found[0] <= STRIPPED_RANK and not found[1]:
                 return found
@@ -240,6 +248,12 @@ def _shaped_like_name(token: Word) -> bool:
     return not re.search(r"[a-zåäö][A-ZÅÄÖ]", text)
 
 
+def _common_name(token: Word) -> bool:
+    """A capitalised place word or language that is also a common name ("Sofia", "Sami", "Garcia")."""
+    found = _entry(token.text.casefold())
+    return token.capitalised and found is not None and not found[1] and found[0] <= PLACE_BESIDE_NAME_RANK
+
+
 def find_names(text: str) -> Iterator[Span]:
     tokens = words(text)
     readings = [classify(t.text) for t in tokens]
@@ -283,7 +297,9 @@ def find_names(text: str) -> Iterator[Span]:
                 fits = fits or reading.kind == ORDINARY and reading.listed
             else:
                 fits = len(token.text) >= 3 and reading.kind == NAME  # "hej ja e olena"
-            if taken == 0 and re.search(r"[.!?]", text[tokens[i].end:token.start]):
+            between = text[tokens[i].end:token.start]
+            if taken == 0 and re.search(r"[.!?]", between) and not (
+                    folded[i] in _TITLES and re.fullmatch(r"\.\s*", between)):
                 break  # a cue reaches no further than its sentence
             if not fits or reading.kind == PLACE or len(token.text) < 2 or after_place_word[j] or _town(reading) \
                     or not strong and not _shaped_like_name(token):  # "Hello, my PIN is"
@@ -297,7 +313,8 @@ def find_names(text: str) -> Iterator[Span]:
     while changed:
         changed = False
         for i in range(len(tokens)):
-            if is_name[i] or len(tokens[i].text) < 2 or readings[i].kind == PLACE:
+            if is_name[i] or len(tokens[i].text) < 2 or readings[i].kind == PLACE and (
+                    after_place_word[i] or not _common_name(tokens[i])):
                 continue
             beside = any(0 <= k < len(tokens) and is_name[k]
                          and _joined(text, *sorted((tokens[i], tokens[k]), key=lambda t: t.start))
@@ -308,7 +325,8 @@ def find_names(text: str) -> Iterator[Span]:
             if tokens[i].capitalised and tokens[i].sentence_start and reading.kind != NAME and not (
                     i + 1 < len(tokens) and is_name[i + 1] and tokens[i + 1].capitalised):
                 continue  # "Skriv Inga ...": a sentence's first word joins only a capitalised name after it
-            if tokens[i].capitalised and (reading.kind in (NAME, AMBIGUOUS, UNKNOWN) or reading.listed) \
+            if tokens[i].capitalised and (reading.kind in (NAME, AMBIGUOUS, UNKNOWN) or reading.listed
+                                          or _common_name(tokens[i])) \
                     or not tokens[i].capitalised and (reading.kind == NAME or _PARTICLE.match(folded[i])):
                 is_name[i] = changed = True
 

@@ -5,28 +5,22 @@ the replies, the actions run, the backend's outbox, and that the tracker
 store never holds the name, contact, key or PIN in clear.
 """
 
-import json
-import re
 import sqlite3
 
 import pytest
 
 from bot.knowledge.render import default_renderer
-from tests.integration.helpers import Conversation
-from tests.personal_data import BOOKING_CONTACTS
+from tests.integration.helpers import (
+    BOOKED,
+    BOOKINGS,
+    KEY_AND_PIN,
+    Conversation,
+    assert_refused_with_a_wrong_pin,
+    book,
+    open_booking,
+    stored_text,
+)
 
-KEY_AND_PIN = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\D+(\d{6})")
-
-# (language, user messages in order, words the confirmation must contain)
-BOOKINGS = {
-    "fi": ["haluan varata ajan", "Oleskelulupa", "Tampereella", "2", "ensi maanantaina", "1",
-           *BOOKING_CONTACTS["fi"], "kyllä"],
-    "sv": ["jag vill boka en tid", "Uppehållstillstånd", "i Åbo", "1", "i morgon", "1",
-           *BOOKING_CONTACTS["sv"], "ja"],
-    "en": ["I want to book an appointment", "Residence permit", "in Espoo", "3", "next Friday", "2",
-           *BOOKING_CONTACTS["en"], "yes"],
-}
-BOOKED = {"fi": "Aika on varattu", "sv": "Tiden är bokad", "en": "Your appointment is booked"}
 CANCELLED = {"fi": "Aika on peruttu", "sv": "Tiden är avbokad", "en": "The appointment is cancelled"}
 CANCEL_REQUEST = {"fi": "haluan perua varaukseni", "sv": "jag vill avboka min tid",
                   "en": "I want to cancel my appointment"}
@@ -44,35 +38,6 @@ def part_way(assistant, language: str, steps: int) -> Conversation:
     return conversation
 
 
-def book(conversation: Conversation, language: str) -> tuple[str, str, str]:
-    replies = ""
-    for message in BOOKINGS[language]:
-        replies = conversation.texts(message)
-    assert BOOKED[language] in replies, replies
-    key, pin = KEY_AND_PIN.search(replies).groups()
-    return key, pin, replies
-
-
-def stored_text(assistant, sender: str) -> str:
-    """Every text and whole number stored for the conversation. Floats (timestamps, intent
-    confidences) are left out: a PIN's six digits turned up inside one (6.882904563e-05)."""
-    with sqlite3.connect(assistant.settings.tracker_db) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-
-    def values(item):
-        if isinstance(item, dict):
-            for key, value in item.items():
-                yield key
-                yield from values(value)
-        elif isinstance(item, list):
-            for value in item:
-                yield from values(value)
-        elif not isinstance(item, float):
-            yield str(item)
-
-    return "\n".join(value for row in rows for value in values(json.loads(row[0])))
-
-
 def outbox(assistant) -> list[tuple]:
     path = assistant.settings.backend_db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:
@@ -88,15 +53,11 @@ def test_book_look_up_and_cancel(assistant, language):
     assert "action_finish_booking" in conversation.last_actions()
 
     lookup = Conversation(assistant)
-    lookup.texts(LOOKUP_REQUEST[language])
-    lookup.texts(key.lower().replace("-", " "))
-    details = lookup.texts(pin)
+    details = open_booking(lookup, LOOKUP_REQUEST[language], key.lower().replace("-", " "), pin)
     assert pin not in details and key not in details
 
     canceller = Conversation(assistant)
-    canceller.texts(CANCEL_REQUEST[language])
-    canceller.texts(key)
-    canceller.texts(pin)
+    open_booking(canceller, CANCEL_REQUEST[language], key, pin)
     assert CANCELLED[language] in canceller.texts(YES[language])
 
     kinds = [(row[2], row[1]) for row in outbox(assistant)]
@@ -111,13 +72,7 @@ def test_book_look_up_and_cancel(assistant, language):
 def test_wrong_pin_is_refused_without_revealing_the_booking(assistant):
     conversation = Conversation(assistant)
     key, pin, _ = book(conversation, "en")
-    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
-    attempt = Conversation(assistant)
-    attempt.texts(LOOKUP_REQUEST["en"])
-    attempt.texts(key)
-    reply = attempt.texts(wrong)
-    assert "does not match" in reply and "Espoo" not in reply
-    assert attempt.slot("requested_slot") == "booking_key"
+    assert_refused_with_a_wrong_pin(assistant, LOOKUP_REQUEST["en"], key, pin, "Espoo")
 
 
 @pytest.mark.integration
@@ -132,20 +87,23 @@ def test_stopping_in_the_middle_books_nothing(assistant, language):
     assert len(outbox(assistant)) == before
 
 
-@pytest.mark.integration
-def test_seven_people_are_told_the_family_limit(assistant):
-    conversation = part_way(assistant, "en", 3)
-    reply = conversation.texts("7")
-    assert default_renderer().part("booking_chat", "persons_too_many", "en") in reply
-    assert conversation.slot("requested_slot") == "booking_persons"
+# An answer inside the form that is not the one asked for: (answers given before it, the message, the
+# text the reply must contain, the slot asked next).
+DETOURS = {
+    "seven people are told the family limit": (
+        3, "7", default_renderer().part("booking_chat", "persons_too_many", "en"), "booking_persons"),
+    "an FAQ question is answered and the form goes on": (
+        2, "how much does a call to your phone service cost?", default_renderer().answer("ask_call_cost", "en"),
+        "booking_service_point"),
+}
 
 
 @pytest.mark.integration
-def test_an_faq_question_inside_the_form_is_answered_and_the_form_goes_on(assistant):
-    conversation = part_way(assistant, "en", 2)
-    reply = conversation.texts("how much does a call to your phone service cost?")
-    assert "Which service point" in reply
-    assert conversation.slot("requested_slot") == "booking_service_point"
+@pytest.mark.parametrize(("steps", "message", "expected", "asked_next"), DETOURS.values(), ids=list(DETOURS))
+def test_the_form_answers_a_detour_and_asks_on(assistant, steps, message, expected, asked_next):
+    conversation = part_way(assistant, "en", steps)
+    assert expected in conversation.texts(message)
+    assert conversation.slot("requested_slot") == asked_next
 
 
 @pytest.mark.integration

@@ -19,8 +19,14 @@ import pytest
 import yaml
 
 from bot.settings import REPO_ROOT, backend_token
-from tests.integration.helpers import Conversation
-from tests.integration.test_booking_chat import book, stored_text
+from tests.integration.helpers import (
+    Conversation,
+    assert_refused_with_a_wrong_pin,
+    book,
+    open_booking,
+    stored_text,
+    wrong_pin,
+)
 from tests.integration.test_conversation_stories import turns
 from tests.integration.test_status import gateway_messages
 
@@ -104,7 +110,7 @@ def test_the_conversation_stories_change_what_they_say_and_nothing_else(assistan
     old_phone, old_email, new_phone, new_email = unique_phone(), unique_email(), unique_phone(), unique_email()
     key, pin = book_by_api(assistant, language, old_phone, old_email)
     booking_id = booked_contacts(assistant, key)[0]
-    replacements = {KEY: key, PIN: pin, WRONG_PIN: f"{(int(pin) + 1) % 1_000_000:06d}",
+    replacements = {KEY: key, PIN: pin, WRONG_PIN: wrong_pin(pin),
                     STORY_PHONE: new_phone.replace("+358", "0"), STORY_EMAIL: new_email}
     changed, declined, stopped = stories(language).values()
 
@@ -146,9 +152,7 @@ def test_booked_in_the_chat_then_corrected_the_new_number_gets_the_sms(assistant
     booking_id, old_phone, _ = booked_contacts(assistant, key)
     new_phone = unique_phone()
     chat = Conversation(assistant)
-    chat.texts(CORRECT["en"])
-    chat.texts(key)
-    assert "correct phone number or e-mail address" in chat.texts(pin)
+    assert "correct phone number or e-mail address" in open_booking(chat, CORRECT["en"], key, pin)
     question = chat.texts(new_phone)
     assert new_phone in question and "+358 50 *** **21" in question and "Espoo" in question
     reply = chat.texts("yes")
@@ -165,9 +169,7 @@ def test_correcting_in_finnish_and_swedish_says_where_the_confirmation_went(assi
     old_phone, new_phone = unique_phone(), unique_phone()
     key, pin = book_by_api(assistant, language, old_phone, unique_email())
     chat = Conversation(assistant)
-    chat.texts(CORRECT[language])
-    chat.texts(key)
-    chat.texts(pin)
+    open_booking(chat, CORRECT[language], key, pin)
     chat.texts(new_phone.replace("+358", "0"))
     reply = chat.texts("kyllä" if language == "fi" else "ja")
     assert CHANGED[language] in reply and f"**{new_phone[-2:]}" in reply and f"**{old_phone[-2:]}" in reply
@@ -178,16 +180,10 @@ def test_a_wrong_pin_changes_nothing_and_five_lock_the_key(assistant):
     old_phone = unique_phone()
     key, pin = book_by_api(assistant, "en", old_phone, unique_email())
     booking_id = booked_contacts(assistant, key)[0]
-    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
-    chat = Conversation(assistant)
-    chat.texts(CORRECT["en"])
-    chat.texts(key)
-    reply = chat.texts(wrong)
-    assert "does not match" in reply and "Oulu" not in reply
-    assert chat.slot("requested_slot") == "booking_key"
+    chat = assert_refused_with_a_wrong_pin(assistant, CORRECT["en"], key, pin, "Oulu")
     for _ in range(4):
         chat.texts(key)
-        chat.texts(wrong)
+        chat.texts(wrong_pin(pin))
     chat.texts(key)
     reply = chat.texts(pin)  # the right PIN, but the key is locked now
     assert "locked" in reply and chat.slot("requested_slot") is None

@@ -12,8 +12,7 @@ from bot.knowledge.render import default_renderer
 from bot.settings import load_settings
 from bot.supervisor import Supervisor, free_port
 from bot.training import ensure_model
-from tests.integration.helpers import ChatPageClient, Conversation
-from tests.integration.test_booking_chat import BOOKINGS, book
+from tests.integration.helpers import BOOKINGS, ChatPageClient, Conversation, book
 from tests.integration.test_sms import Phone
 
 pytestmark = pytest.mark.integration

@@ -1,13 +1,11 @@
 """Conversations through the real servers: the SQL tracker store holds no personal data in clear."""
 
-import json
-import sqlite3
 
 import pytest
 
 from bot.sms.gateway import conversation_id
 from bot.supervisor import sms_hash_key
-from tests.integration.helpers import Conversation
+from tests.integration.helpers import Conversation, stored_strings
 from tests.integration.test_sms import Phone
 
 pytestmark = pytest.mark.integration
@@ -24,25 +22,6 @@ PERSONAL_DATA = {
 SECRETS = ["131052-308T", "1234 5678", "1.2.1990", "matti.meikalainen@example.com", "040 123 4567", "4821",
            "010101A123B", "87654321", "24.12.1985", "anna.svensson@exempel.se", "2468 1357", "+358 50 765 4321",
            "765 4321", "1990-02-01", "112233"]
-
-
-def strings(value):
-    """Every string inside stored JSON (not timestamps, which may contain any digits)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings(item)
-
-
-def stored_strings(assistant, senders):
-    marks = ",".join("?" for _ in senders)
-    with sqlite3.connect(assistant.settings.tracker_db) as database:
-        rows = database.execute(f"SELECT data FROM events WHERE sender_id IN ({marks})", list(senders))
-        return [text for (data,) in rows for text in strings(json.loads(data))]
 
 
 def test_no_personal_data_reaches_the_tracker_store(assistant):

@@ -3,20 +3,14 @@ number and an IBAN in each language reach none of the tracker database, the revi
 CSV and JSON exports or the servers' logs; a status answer is stored as a placeholder."""
 
 import json
-import re
 import sqlite3
-import time
 
 import pytest
 
 from bot.cases.messages import chat_text
 from bot.privacy.spans import STATUS
-from bot.review.exports import shown_id
-from tests.integration.helpers import Conversation
-from tests.integration.test_privacy import stored_strings
+from tests.integration.helpers import Conversation, exported_sender, shown_on_page, staff_reading, stored_strings
 from tests.integration.test_status import verify_by_code
-from tests.personal_data import PRIVACY_LIVE
-from tests.review.live import StaffClient, create_account
 
 pytestmark = pytest.mark.integration
 
@@ -50,16 +44,7 @@ def typed(assistant):
 
 @pytest.fixture(scope="module")
 def staff(assistant, typed):
-    create_account(assistant, "privacy-live", "privacy-live-password", "admin")
-    client = StaffClient(assistant)
-    client.login("privacy-live", "privacy-live-password")
-    wanted = {shown_id(sender) for sender in typed.values()}
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # the review index catches up with the tracker store page by page
-        if wanted <= {c["sender"] for c in json.loads(client.get("/review/export.json").text)}:
-            break
-        time.sleep(0.5)
-    return client
+    return staff_reading(assistant, "privacy-live", typed.values())
 
 
 def test_the_tracker_database_holds_placeholders_only(assistant, typed):
@@ -75,12 +60,12 @@ def test_the_transcripts_and_exports_hold_placeholders_only(staff, typed):
     assert leaks(exported_json) == [] and leaks(exported_csv) == []
     conversations = {c["sender"]: c for c in json.loads(exported_json)}
     for language, sender in typed.items():
-        conversation = conversations[shown_id(sender)]
+        conversation = conversations[exported_sender(sender)]
         texts = " ".join(message["text"] for message in conversation["messages"])
         assert all(placeholder in texts for placeholder in EXPECTED_PLACEHOLDERS), (language, texts)
         page = staff.get(f"/review/conversations/{conversation['id']}")
         assert page.status_code == 200 and leaks(page.text) == [], language
-        shown = re.sub(r'<span class="redacted"[^>]*>([^<]*)</span>', r"\1", page.text)
+        shown = shown_on_page(page.text)
         assert all(placeholder in shown for placeholder in EXPECTED_PLACEHOLDERS), language
 
 

@@ -2,17 +2,12 @@
 conversation store, the transcript, the index or any export."""
 
 import json
-import re
 import sqlite3
-import time
 
 import pytest
 
-from bot.review.exports import shown_id
-from tests.integration.helpers import Conversation
-from tests.integration.test_privacy import stored_strings
+from tests.integration.helpers import Conversation, as_exported, shown_on_page, staff_reading, stored_strings
 from tests.personal_data import REVIEW_PRIVACY
-from tests.review.live import StaffClient, create_account
 
 pytestmark = pytest.mark.integration
 
@@ -45,25 +40,8 @@ def conversations(assistant):
 
 @pytest.fixture(scope="module")
 def staff(assistant, conversations):
-    create_account(assistant, "privacy-admin", "privacy-admin-password", "admin")
-    client = StaffClient(assistant)
-    client.login("privacy-admin", "privacy-admin-password")
-    # A page indexes at most a few batches of new events; after the whole test session the
-    # store holds many, so pages are asked until the index has reached these conversations.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        exported = {c["sender"] for c in json.loads(client.get("/review/export.json").text)}
-        if as_exported(conversations.values()) <= exported:
-            break
-        time.sleep(0.5)
-    missing = {sender for sender in conversations.values() if as_exported([sender]) - exported}
-    assert not missing, index_report(assistant, missing)
-    return client
-
-
-def as_exported(senders) -> set[str]:
-    """Exports show display ids, never the ids conversations are routed by."""
-    return {shown_id(sender) for sender in senders}
+    return staff_reading(assistant, "privacy-admin", conversations.values(),
+                         explain=lambda missing: index_report(assistant, missing))
 
 
 def index_report(assistant, senders) -> str:
@@ -110,7 +88,7 @@ def test_transcripts_and_exports_hold_no_personal_data(staff, conversations):
     found = staff.get("/review/conversations", q="bokningskod", language="sv").text
     conversation_id = found.split('href="/review/conversations/')[1].split('"')[0]
     transcript = staff.get(f"/review/conversations/{conversation_id}").text
-    shown = re.sub(r'<span class="redacted"[^>]*>([^<]*)</span>', r"\1", transcript)
+    shown = shown_on_page(transcript)
     assert "Min bokningskod är [KEY]" in shown and leaks(transcript) == []
     exported_csv = staff.get("/review/export.csv").text
     exported_json = staff.get("/review/export.json").text

@@ -19,11 +19,19 @@ def redact():
     ("nimeni on omar haddad", "nimeni on [NAME]"),
     ("Kysyin asiaa Virtaselta ja Haddadille", "Kysyin asiaa [NAME] ja [NAME]"),
     ("Hei, nimeni on Aino Korhonen.", "Hei, nimeni on [NAME]."),
+    # ... a place word or language that is also a common name, a title's full stop, a Swedish genitive.
+    ("my name is Sofia Nieminen", "my name is [NAME]"),
+    ("I spoke with Dr. Sami Virtanen yesterday", "I spoke with Dr. [NAME] yesterday"),
+    ("jag ringde Evas handläggare", "jag ringde [NAME] handläggare"),
     # Addresses: street, house, staircase, flat and postcode; the town stays.
     ("asun Hämeenkatu 5 A 7, 33100 Tampere", "asun [ADDRESS] Tampere"),
     ("Kungsgatan 12, 411 19 Göteborg", "[ADDRESS] Göteborg"),
     ("I live at 14 Baker Street, Flat 2, London", "I live at [ADDRESS], London"),
     ("bor på Storgatan 7 lgh 1102, 652 24 Karlstad", "bor på [ADDRESS] Karlstad"),
+    ("bor på Skolgatan 3 bst 12, 65100 Vasa", "bor på [ADDRESS] Vasa"),
+    ("asun Kaukajärven puistotie 4 B 9, Tampere", "asun [ADDRESS], Tampere"),
+    ("osoite Läntinen Rantakatu 11, Turku", "osoite [ADDRESS], Turku"),
+    ("apt 7, Satamakatu 2, Kotka", "[ADDRESS], Kotka"),
     # Identifiers named by a keyword, with words between keyword and value.
     ("passport AB9876543", "passport [PASSPORT]"),
     ("My passport number is 123456789.", "My passport number is [PASSPORT]."),
@@ -31,6 +39,7 @@ def redact():
     ("salasanani oli 7741", "salasanani oli [PIN]"),
     ("the code they sent me is 4420", "the code they sent me is [PIN]"),
     ("lösenordet är Sommar#2020 tror jag", "lösenordet är [PIN] tror jag"),
+    ("verkkopankkisalasanani on Kevät2024", "verkkopankkisalasanani on [PIN]"),
     ("tilinumero FI21 1234 5600 0007 85.", "tilinumero [IBAN]."),
     ("IBAN GB82 WEST 1234 5698 7654 32", "IBAN [IBAN]"),
     ("mitt personnummer är 850621-1235", "mitt personnummer är [ID_CODE]"),
