@@ -11,6 +11,7 @@ from bot.cases.messages import chat_text
 from bot.privacy.spans import STATUS
 from tests.integration.helpers import Conversation, exported_sender, shown_on_page, staff_reading, stored_strings
 from tests.integration.test_status import verify_by_code
+from tests.personal_data import PRIVACY_LIVE
 
 pytestmark = pytest.mark.integration
 
