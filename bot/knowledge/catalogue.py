@@ -76,8 +76,9 @@ def domain_texts() -> Iterator[Text]:
             conditions = variation.get("condition") or []
             language = next((c["value"] for c in conditions if c.get("name") == "language"), "en")
             yield Text(f"domain.yml:{name}", language, variation["text"])
+            # Named by payload, which every language shares, so the export pairs each label with its English.
             for button in variation.get("buttons") or []:
-                yield Text(f"domain.yml:{name}.button", language, button["title"])
+                yield Text(f"domain.yml:{name}.button {button['payload']}", language, button["title"])
 
 
 def booking_message_texts() -> Iterator[Text]:
