@@ -2,11 +2,18 @@
 conversation store, the transcript, the index or any export."""
 
 import json
+import re
 import sqlite3
 
 import pytest
 
-from tests.integration.helpers import Conversation, as_exported, shown_on_page, staff_reading, stored_strings
+from tests.integration.helpers import (
+    Conversation,
+    as_exported,
+    shown_on_page,
+    staff_reading,
+    stored_strings,
+)
 from tests.personal_data import REVIEW_PRIVACY
 
 pytestmark = pytest.mark.integration
@@ -75,8 +82,10 @@ def test_the_conversation_store_holds_no_personal_data(assistant, conversations)
 
 
 def test_the_review_index_holds_no_personal_data(assistant, staff):
+    # Found by its words (other tests' conversations may use them too).
     page = staff.get("/review/conversations", q="varaustunnukseni")
-    assert page.status_code == 200 and "Keskusteluja: 1" in page.text
+    found = re.search(r"Keskusteluja: (\d+)", page.text)
+    assert page.status_code == 200 and found and int(found.group(1)) >= 1
     with sqlite3.connect(assistant.settings.review_url.removeprefix("sqlite:///")) as database:
         indexed = "\n".join(" ".join(map(str, row)) for row in database.execute("SELECT * FROM review_conversations"))
     assert "[KEY]" in indexed and leaks(indexed) == []

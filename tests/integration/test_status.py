@@ -307,7 +307,8 @@ def test_verification_by_sms_sends_the_code_to_the_number_on_record(assistant, r
     assert code in " ".join(message["body"] for message in gateway_messages(assistant, PEOPLE["24759302"]["phone"]))
     replies = phone.text(code)
     assert replies[0] == chat_text("verified_applicant", "sv", renderer)
-    assert any(reply.startswith("Första uppehållstillstånd för studier") for reply in replies)
+    studies = renderer.part("status_terms", "first_permit_studies", "sv")
+    assert any(reply.startswith(studies) for reply in replies)
 
 
 def test_backend_down_says_so_and_what_to_do_instead(assistant, renderer):
