@@ -76,6 +76,8 @@ STRONG_CUE = re.compile(rf"(?i)(?:{_STRONG_CUES})")
 WEAK_CUE = re.compile(rf"(?i)(?:{_WEAK_CUES})")
 
 NAME, AMBIGUOUS, PLACE, ORDINARY, UNKNOWN = "name", "ambiguous", "place", "ordinary", "unknown"
+# Voikko's closed word classes: a sentence's first word read so is that word, not a name's case form.
+FUNCTION_WORD_CLASSES = frozenset({"seikkasana", "asemosana", "sidesana", "kieltosana", "suhdesana", "huudahdussana"})
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Reading:
     listed: bool         # in the name list, or a name to Voikko
     place_too: bool      # also a place name to Voikko ("Kokkola")
     finnish_name: bool = False  # a first name or surname to Voikko
+    function_word: bool = False  # also an adverb, pronoun, conjunction or the like ("Milloin": Milla's, or "when")
 
 
 @lru_cache(maxsize=100_000)
@@ -213,7 +216,7 @@ def classify(word: str) -> Reading:
     if person:  # an ordinary word of Swedish or English too ("inga") is ambiguous
         rank = rank if listed else CAPITALISED_RANK if place else 100
         ambiguous = bool(other) or place or bool(listed and listed[1])
-        return Reading(AMBIGUOUS if ambiguous else NAME, rank, True, place, True)
+        return Reading(AMBIGUOUS if ambiguous else NAME, rank, True, place, True, bool(other & FUNCTION_WORD_CLASSES))
     if other:
         return Reading(ORDINARY, rank, bool(listed), False)
     if listed:
@@ -276,8 +279,9 @@ def find_names(text: str) -> Iterator[Span]:
             continue  # two letters alone ("Kl. 12") are rarely a name; "Li Wei" is found beside "Wei"
         if token.capitalised and not token.sentence_start:
             is_name[i] = reading.kind in (NAME, AMBIGUOUS) or reading.kind == ORDINARY and reading.listed
-        elif token.capitalised:  # a Finnish name in any case ending ("Jukalle voi soittaa")
-            is_name[i] = reading.kind == NAME or reading.kind == AMBIGUOUS and reading.finnish_name
+        elif token.capitalised:  # a Finnish name in any case ending ("Jukalle voi soittaa"), not "Milloin ..."
+            is_name[i] = reading.kind == NAME or (reading.kind == AMBIGUOUS and reading.finnish_name
+                                                  and not reading.function_word)
         else:
             is_name[i] = reading.kind == NAME and reading.rank <= LOWER_CASE_RANK and len(token.text) >= 3
 
