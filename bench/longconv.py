@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import aiohttp
 
-from bench.common import median
+from bench.common import REST_HEADERS, median
 from bench.load import STOCK_DIR, WORDS, StockBot, booked_keys, build_stock_bot, our_scripts
 from bot.settings import REPO_ROOT, backend_token, load_settings
 from bot.supervisor import Supervisor, free_port
@@ -34,7 +34,7 @@ async def one_conversation(url: str, messages: list[str], sender: str) -> list[f
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
         for text in messages:
             started = time.perf_counter()
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
+            async with session.post(url, json={"sender": sender, "message": text}, headers=REST_HEADERS) as response:
                 await response.read()
                 if response.status != 200:
                     raise RuntimeError(f"status {response.status} for {text!r}")
