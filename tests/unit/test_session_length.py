@@ -4,7 +4,7 @@ the tracker store and its cache then hold the current session only."""
 import dataclasses
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.runtime import session_length
@@ -53,6 +53,21 @@ def test_expiry_by_time_still_ends_a_session(max_turns, monkeypatch):
     max_turns(50)
     monkeypatch.setattr(session_length, "upstream_has_session_expired", lambda self, tracker: True)
     assert session_length.has_session_ended(Processor(), tracker_with_turns(1))
+
+
+def test_a_form_in_progress_is_let_finish_up_to_twice_the_limit(max_turns, monkeypatch):
+    max_turns(3)
+    monkeypatch.setattr(session_length, "upstream_has_session_expired", lambda self, tracker: False)
+    in_form = tracker_with_turns(3)
+    in_form.update(ActiveLoop("booking_form"))
+    assert not session_length.has_session_ended(Processor(), in_form)
+    in_form.update(UserUttered("still booking"))
+    in_form.update(UserUttered("and still"))
+    assert not session_length.has_session_ended(Processor(), in_form)
+    in_form.update(UserUttered("six messages"))
+    assert session_length.has_session_ended(Processor(), in_form)
+    in_form.update(ActiveLoop(None))
+    assert session_length.has_session_ended(Processor(), in_form)
 
 
 # A long conversation on the real stack: tests/integration/test_session_length.py (action_session_start
