@@ -1,6 +1,11 @@
 """Shared fixtures: the knowledge base and the answer renderer."""
 
+import os
+
 import pytest
+
+# Classifiers trained by tests neither start from nor overwrite the project's last weights (var/).
+os.environ.setdefault("CLASSIFIER_WARM_START", "off")
 
 from bot.knowledge.render import AnswerRenderer
 from bot.knowledge.store import load_knowledge
