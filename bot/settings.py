@@ -151,6 +151,8 @@ class Settings:
     models_dir: Path = field(default=REPO_ROOT / "models")
     # Training's sentence embeddings by (model, text) hash (bot/nlu/embedding_cache.py); None: not kept.
     embedding_cache: Path | None = field(default=REPO_ROOT / "var" / "embeddings.sqlite")
+    # The intent classifier's last weights, where a retraining starts (bot/nlu/warm_start.py); None: from zero.
+    classifier_warm_start: Path | None = field(default=REPO_ROOT / "var" / "intent_classifier_start.npz")
     backend_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'backend.db'}"
     backend_timeout: float = 5.0
     # Staff review tool (bot/review): its own database, defaulting to review.db beside the tracker DB.
@@ -406,6 +408,8 @@ def load_settings() -> Settings:
         knowledge_dir=Path(os.environ.get("KNOWLEDGE_DIR", REPO_ROOT / "knowledge")),
         models_dir=Path(os.environ.get("MODELS_DIR", REPO_ROOT / "models")),
         embedding_cache=_optional_path("EMBEDDING_CACHE", REPO_ROOT / "var" / "embeddings.sqlite"),
+        classifier_warm_start=_optional_path("CLASSIFIER_WARM_START",
+                                             REPO_ROOT / "var" / "intent_classifier_start.npz"),
         tracker_db=Path(os.environ.get("TRACKER_DB", REPO_ROOT / "var" / "tracker.db")),
         cases=load_case_settings(),
         tracker_db_url=os.environ.get("TRACKER_DB_URL", ""),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -40,7 +41,7 @@ from bot.privacy.logs import install_log_redaction
 from bot.privacy.redaction import Redactor, default_redactor, value_pattern
 from bot.privacy.sealing import is_sealed
 from bot.privacy.spans import STATUS, STATUS_ANSWER_KEY
-from bot.runtime.tracker_cache import TrackerCache
+from bot.runtime.tracker_cache import TrackerCache, current_session_start
 from bot.sqlite import on_connect
 
 # Slots whose values are personal by definition (the verification and booking
@@ -58,6 +59,7 @@ REDACTED = "[REDACTED]"
 GATEWAY_MESSAGE_ID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 # Redaction runs here, one turn at a time, in the order the turns are saved.
 _REDACTION_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redaction")
+logger = logging.getLogger(__name__)
 
 
 def sensitive_slots() -> frozenset[str]:
@@ -128,6 +130,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, **kwargs: Any) -> None:
         with _creating_tables_alone(kwargs):
             super().__init__(domain, **kwargs)
+            self._index_sessions()
         if self.engine.dialect.name == "sqlite":
             self._reuse_one_sqlite_connection()
         self.redactor = default_redactor()
@@ -136,6 +139,34 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         install_log_redaction()  # logging is configured by the time Rasa creates its tracker store
         self.cache = TrackerCache(self.SQLEvent.__table__)
         self._insert_events = self.SQLEvent.__table__.insert()  # built once, compiled once
+
+    def _index_sessions(self) -> None:
+        """Indexes that find a conversation's latest session start, and its rows from there, without
+        reading the rest of the conversation (Rasa's table indexes the conversation id alone; on SQLite
+        that index holds the row id too). Plain DDL: an `sa.Index` would join Rasa's shared table
+        definition and be created again with every store's tables."""
+        import sqlalchemy as sa
+
+        table = self.SQLEvent.__tablename__
+        indexes = {"ix_events_type_sender_id": "type_name, sender_id, id"}
+        if self.engine.dialect.name != "sqlite":
+            indexes["ix_events_sender_id_id"] = "sender_id, id"
+        for name, columns in indexes.items():
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
+            except sa.exc.DBAPIError:  # another server created it meanwhile
+                logger.debug("Index %s exists already", name)
+
+    def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        """Rasa's query of a conversation's events, with the current session's rows found from the
+        latest SessionStarted row's id through the indexes above. Rasa compared every row's timestamp
+        with the latest session start's (and found that by scanning the conversation): a read grew
+        with the whole conversation, not the session. Rows are in id order either way."""
+        query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            query = query.filter(self.SQLEvent.id >= current_session_start(self.SQLEvent.__table__, sender_id))
+        return query.order_by(self.SQLEvent.id)
 
     def _reuse_one_sqlite_connection(self) -> None:
         """One SQLite connection for the server's single event-loop thread, in write-ahead-log

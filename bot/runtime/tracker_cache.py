@@ -4,8 +4,8 @@ Rasa's SQL tracker store reads and rebuilds the whole session from the
 database at the start of every message, and counts the stored events again
 before every write: about a quarter of the server's time under load
 (bench/load, py-spy). A cached tracker is used again only when the database
-still holds exactly what this process last wrote for the conversation: the
-same number of rows and the same highest event id. So another Rasa server or
+still holds exactly what this process last wrote for the conversation's
+current session: the same number of rows and the same highest event id. So another Rasa server or
 worker writing to the conversation, a deletion by the review tool, or a turn
 that failed before it was saved all lead back to the database.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.shared.core.events import SessionStarted
@@ -31,7 +32,16 @@ from sqlalchemy.orm import Session
 # and a conversation's next message rarely comes after 500 others have been active.
 CACHED_CONVERSATIONS = 500
 
-Marker = tuple[int, int]  # (rows, highest event id) of one conversation in the events table
+Marker = tuple[int, int]  # (rows, highest event id) of one conversation's current session in the events table
+
+
+def current_session_start(events: sa.Table, sender_id: Any) -> sa.ScalarSelect:
+    """The id of the conversation's latest SessionStarted row (0 before any): every query of the
+    current session starts there, found through an index (bot/privacy/tracker_store.py), so it
+    costs the same in a long conversation as in a short one."""
+    latest = sa.select(sa.func.max(events.c.id)).where(
+        events.c.sender_id == sender_id, events.c.type_name == SessionStarted.type_name)
+    return sa.func.coalesce(latest.scalar_subquery(), 0)
 
 
 @dataclass
@@ -48,8 +58,12 @@ class TrackerCache:
         self.events, self.size = events, size
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         # Built once: SQLAlchemy then reuses its compiled form (16 instead of 110 us a query, twice a message).
+        # Over the current session only: counting the whole conversation's rows grew with its length
+        # (3 ms a query at 9,000 rows, twice a message; bench/longconv).
         self._marker_query = sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
-            events.c.sender_id == sa.bindparam("sender_id"))
+            events.c.sender_id == sa.bindparam("sender_id"),
+            events.c.id >= current_session_start(events, sa.bindparam("sender_id"))
+        )
 
     def marker(self, session: Session, sender_id: str) -> Marker:
         rows, highest = session.execute(self._marker_query, {"sender_id": sender_id}).one()

@@ -122,3 +122,64 @@ def test_workers_starting_together_create_the_tables_without_errors(database):
     assert errors.empty()
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)
+
+
+def three_sessions(store):
+    """A conversation of three sessions, each saved turn by turn, the way Rasa stores them."""
+    tracker = start(store)
+    for number in (2, 3):
+        tracker = run(store.retrieve("s1"))
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(SlotSet("language", "fi"))
+        tracker.update(ActionExecuted("action_listen"))
+        turn(tracker, f"session {number}")
+        run(store.save(tracker))
+        tracker = run(store.retrieve("s1"))
+        turn(tracker, f"again in session {number}")
+        run(store.save(tracker))
+    return tracker
+
+
+def test_the_current_session_is_read_as_rasa_reads_it(database):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = new_store(database)
+    three_sessions(store)
+    with store.session_scope() as session:
+        ours = [row.id for row in store._event_query(session, "s1", fetch_events_from_all_sessions=False)]
+        rasas = [row.id for row in SQLTrackerStore._event_query(store, session, "s1", False)]
+        everything = [row.id for row in store._event_query(session, "s1", fetch_events_from_all_sessions=True)]
+    assert ours == rasas and len(everything) > len(ours)
+    fresh = run(new_store(database).retrieve("s1"))
+    assert [e.text for e in fresh.events if isinstance(e, UserUttered)] == ["session 3", "again in session 3"]
+    assert isinstance(fresh.events[0], SessionStarted)
+
+
+def test_a_cached_tracker_holds_the_current_session_and_is_used_again(database):
+    store = new_store(database)
+    tracker = three_sessions(store)
+    assert run(store.retrieve("s1")) is tracker
+    assert sum(isinstance(e, SessionStarted) for e in tracker.events) == 1
+
+
+def query_plans(database, store):
+    """SQLite's plan of each query the store runs every message or every session."""
+    from sqlalchemy.dialects import sqlite
+
+    with store.session_scope() as session:
+        queries = [store._event_query(session, "s1", fetch_events_from_all_sessions=False).statement,
+                   store.cache._marker_query.params(sender_id="s1")]
+        compiled = [str(q.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})) for q in queries]
+    with sqlite3.connect(database) as db:
+        return [" / ".join(step for *_, step in db.execute(f"EXPLAIN QUERY PLAN {sql}")) for sql in compiled]
+
+
+def test_reads_of_the_current_session_do_not_scan_the_whole_conversation(database):
+    """Every query of a message searches an index from the latest session start: its cost follows
+    the session's length, not the conversation's (Rasa's scanned every row of the conversation)."""
+    store = new_store(database)
+    three_sessions(store)
+    for plan in query_plans(database, store):
+        assert "SCAN" not in plan, plan
+        assert "(sender_id=? AND rowid>?)" in plan and "ix_events_type_sender_id" in plan, plan
