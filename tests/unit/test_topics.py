@@ -65,3 +65,15 @@ def test_a_topic_named_by_its_own_word_beats_a_qualifier(matcher, text):
 @pytest.mark.parametrize("text", ["pakolaisen matkustusasiakirja numero", "refugee travel document number"])
 def test_qualifier_still_picks_its_topic_alone_or_with_its_own_words(matcher, text):
     assert matcher.match(text) == "travel_documents"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EU-kansalaisen perheenjäsenen oleskelukortti, mikä numero",
+        "uppehållskort för familjemedlem till EU-medborgare, nummer",
+        "residence card for an EU citizen's family member, which number",
+    ],
+)
+def test_an_eu_family_members_residence_card_is_eu_registration(matcher, text):
+    assert matcher.match(text) == "eu_registration"
