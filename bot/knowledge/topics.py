@@ -1,7 +1,9 @@
 """Recognises which service-number topic a message is about, from word stems.
 
 The stems live in `knowledge/topics.yml`, in all three languages; a message may
-mix languages, so every language's stems are tried.
+mix languages, so every language's stems are tried. A stem written with a
+leading "~" only qualifies its topic (a refugee's travel document): it counts
+half, so a topic named by its own words wins a tie, whatever the list order.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ def normalise(text: str) -> str:
     return " " + _NOT_WORD.sub(" ", folded).strip() + " "
 
 
+_QUALIFIER_WEIGHT = 0.5
+
+
 def _stem_pattern(stem: str) -> Pattern[str]:
+    stem = stem.removeprefix("~")
     if stem.startswith("*"):
         return re.compile(re.escape(normalise(stem[1:]).strip()))
     body = stem.lower().translate(_FOLD)
@@ -28,13 +34,13 @@ def _stem_pattern(stem: str) -> Pattern[str]:
 
 
 class TopicMatcher:
-    """Picks the topic with the most matching stems; ties go to the earlier topic."""
+    """Picks the topic whose own words match most; qualifier stems count half."""
 
     def __init__(self, topics: Iterable[Mapping]) -> None:
-        self._topics: list[tuple[str, list[Pattern[str]]]] = []
+        self._topics: list[tuple[str, list[tuple[Pattern[str], float]]]] = []
         for topic in topics:
             patterns = [
-                _stem_pattern(stem)
+                (_stem_pattern(stem), _QUALIFIER_WEIGHT if stem.startswith("~") else 1.0)
                 for stems in topic["stems"].values()
                 for stem in stems
             ]
@@ -47,9 +53,12 @@ class TopicMatcher:
         word_starts = [match.start() for match in re.finditer(r"(?<= )\S", normalised)]
         best_id, best_hits = None, 0
         for topic_id, patterns in self._topics:
-            words = {_word_at(word_starts, found.start()) for pattern in patterns
-                     for found in pattern.finditer(normalised)}
-            hits = len(words)
+            weights: dict[int, float] = {}
+            for pattern, weight in patterns:
+                for found in pattern.finditer(normalised):
+                    word = _word_at(word_starts, found.start())
+                    weights[word] = max(weights.get(word, 0.0), weight)
+            hits = sum(weights.values())
             if hits > best_hits:
                 best_id, best_hits = topic_id, hits
         return best_id
