@@ -34,8 +34,11 @@ def application_text(application: dict[str, Any], language: str, renderer: Answe
     stage = renderer.part(TERMS, f"stage_{application['stage']}", language, event_on=dates["last_event_on"],
                           due=dates["additional_info_due"], decision_made_on=dates["decision_made_on"],
                           decision_delivered_on=dates["decision_delivered_on"])
-    route = renderer.part(TERMS, f"route_{application['submitted_via']}", language,
-                          place=application.get("submitted_place") or "-")
+    place = application.get("submitted_place")
+    route_key = f"route_{application['submitted_via']}"
+    if not place and application["submitted_via"] != "online":
+        route_key += "_unnamed"   # no "at the service point in -"
+    route = renderer.part(TERMS, route_key, language, place=place or "")
     initials = application.get("client_initials")
     client = chat_text("client", language, renderer, initials=initials) if initials else ""
     return chat_text("application", language, renderer, client=client,
