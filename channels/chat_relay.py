@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.conversation_ids import namespaced
 from bot.runtime.webhook import webhook_blueprint
 from channels.rest import answer_with_replies
 
@@ -49,6 +50,7 @@ class ChatRelayInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self._is_relay(request):
                 return response.json({"error": "only the chat page's web server may use this channel"}, 401)
-            return await answer_with_replies(request, on_new_message, self.name(), "web", trusted=True)
+            return await answer_with_replies(request, on_new_message, self.name(),
+                                             lambda sender: namespaced("web", sender), trusted=True)
 
         return webhook_blueprint("chat_relay_webhook", receive)

@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.conversation_ids import hashed_local_id, namespaced
+from bot.conversation_ids import rest_conversation_id
 from bot.identity.tokens import IDENTITY_METADATA_KEY
 from bot.runtime.notice import agent_of, answer_limit, handle_or_apologise
 from bot.runtime.webhook import webhook_blueprint
@@ -76,21 +76,19 @@ def parse_request(raw: bytes, trusted: bool = False) -> tuple[str, str, dict[str
 
 
 async def answer_with_replies(
-    request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str, namespace: str,
-    trusted: bool = False, limit: tuple[ClientLimit, str] | None = None, sender_key: str | None = None,
+    request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
+    conversation_id: Callable[[str], str], trusted: bool = False, limit: tuple[ClientLimit, str] | None = None,
 ) -> HTTPResponse:
-    """Checks the request body, lets Rasa handle the message in the conversation `sender` names
-    inside `namespace`, and answers with the replies as JSON. With a `limit` (and the client it
-    counts), a message over it gets 429 and the request to wait, in the conversation's language.
-    With a `sender_key`, the sender id is stored as its keyed hash."""
+    """Checks the request body, lets Rasa handle the message in the conversation whose stored id
+    `conversation_id` makes of the body's `sender`, and answers with the replies as JSON. With a
+    `limit` (and the client it counts), a message over it gets 429 and the request to wait, in the
+    conversation's language."""
     parsed = parse_request(request.body, trusted=trusted)
     if isinstance(parsed, HTTPResponse):
         return parsed
     sender, message, metadata = parsed
-    if sender_key is not None:
-        sender = hashed_local_id(sender, sender_key)
     collector = CollectingOutputChannel()
-    user_message = UserMessage(message, collector, namespaced(namespace, sender), input_channel=channel,
+    user_message = UserMessage(message, collector, conversation_id(sender), input_channel=channel,
                                metadata=metadata)
     if limit is not None and not limit[0].allow(limit[1]):
         await answer_limit(agent_of(request), user_message, "too_many_messages")
@@ -134,7 +132,8 @@ class ValidatedRestInput(RestInput):
             name = integrator(self.tokens, request.headers.get("Authorization", ""))
             if name is None:
                 return _problem(401, "the REST channel needs an integrator's bearer token")
-            return await answer_with_replies(request, on_new_message, self.name(), namespaced("rest", name),
-                                             limit=(self.limit, name), sender_key=self.sender_key)
+            return await answer_with_replies(
+                request, on_new_message, self.name(),
+                lambda sender: rest_conversation_id(name, sender, self.sender_key), limit=(self.limit, name))
 
         return webhook_blueprint("validated_rest_webhook", receive)
