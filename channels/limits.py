@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from bot.backend.ratelimit import RateLimiter
 
-PRUNE_EVERY = 10_000   # counted messages between forgetting idle clients
-
 
 class ClientLimit:
     """At most `per_minute` messages a minute for each client, and one notice a minute about it."""
@@ -21,14 +19,9 @@ class ClientLimit:
     def __init__(self, per_minute: int) -> None:
         self.messages = RateLimiter(per_minute, 60.0)
         self.notices = RateLimiter(1, 60.0)
-        self._counted = 0
 
     def allow(self, client: str) -> bool:
         """Counts one message of `client`; False when it is over its limit."""
-        self._counted += 1
-        if self._counted % PRUNE_EVERY == 0:
-            self.messages.prune()
-            self.notices.prune()
         return self.messages.allow(client)
 
     def notify(self, client: str) -> bool:

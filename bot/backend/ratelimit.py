@@ -6,6 +6,9 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 
+# Calls of `allow` between forgetting idle keys, so a limiter keyed on clients stays bounded by itself.
+PRUNE_EVERY = 10_000
+
 
 class RateLimiter:
     """At most `limit` events per `window` seconds for each key."""
@@ -13,6 +16,7 @@ class RateLimiter:
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._calls = 0
 
     def _recent(self, key: str) -> deque[float]:
         events = self._events[key]
@@ -23,6 +27,9 @@ class RateLimiter:
 
     def allow(self, key: str) -> bool:
         """Counts one event for `key`; False when the key is over its limit."""
+        self._calls += 1
+        if self._calls % PRUNE_EVERY == 0:
+            self.prune()
         events = self._recent(key)
         if len(events) >= self.limit:
             return False

@@ -83,7 +83,6 @@ class ChatRelay:
         self.routes: dict[str, str] = {}  # socket id -> the routing id of its conversation
         self.clients: dict[str, str] = {}  # socket id -> its network client's address
         self.per_client = RateLimiter(settings.chat_messages_per_minute, 60.0)
-        self._counted = 0
         # Same origin only: the page is served by this server.
         self.sio = AsyncServer(async_mode="aiohttp", max_http_buffer_size=MAX_REQUEST_BYTES)
         install_patches("web")  # engine.io reads request bodies whole (bot/runtime/engineio_body.py)
@@ -192,9 +191,6 @@ class ChatRelay:
 
     def _allowed(self, sid: str) -> bool:
         """Counts one message of the socket's network client; False when it is over its limit."""
-        self._counted += 1
-        if self._counted % 10_000 == 0:
-            self.per_client.prune()
         return self.per_client.allow(self.clients.get(sid, "unknown"))
 
     async def _join(self, sid: str, secret: Any) -> str:
