@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.backend.db import Database
 from bot.cases.audit import Actor
 from bot.cases.guard import Guard, locked_until, record_failure
-from bot.cases.messages import status_messages
+from bot.cases.messages import chat_text, status_messages
 from bot.cases.models import APPLICATION_TYPES, SENSITIVE_TYPES, STAGES, Application
 from bot.cases.parsing import parse_birth_date, parse_code, parse_customer_number
 from bot.cases.security import Secrets, new_id
@@ -101,10 +101,12 @@ def test_the_asylum_notice_is_the_same_whoever_asks(renderer):
     assert with_cases[-1] == without[-1] and "turvapaikka" in without[-1]
 
 
-def test_representative_heading_and_client_initials(renderer):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_representative_heading_and_client_initials(renderer, language):
     application = {**sample("extended_permit", "received"), "client_initials": "A. B."}
-    messages = status_messages({"role": "representative", "applications": [application]}, "sv", renderer)
-    assert "huvudmän" in messages[0] and messages[1].startswith("Huvudman A. B.:")
+    messages = status_messages({"role": "representative", "applications": [application]}, language, renderer)
+    assert messages[0] == chat_text("verified_representative", language, renderer)
+    assert messages[1].startswith(chat_text("client", language, renderer, initials="A. B."))
 
 
 def test_failures_lock_out_after_the_limit_within_the_window():
