@@ -112,20 +112,21 @@ def all_texts() -> list[Text]:
 
 
 def export(directory: Path) -> list[Path]:
-    """One file per reviewed language (fi, sv), each text beside its English, for a language editor."""
+    """One file per language for a language editor: fi and sv with the English beside each text, en alone."""
     directory.mkdir(parents=True, exist_ok=True)
     texts = all_texts()
     english = {text.where: text.template for text in texts if text.language == "en"}
     written = []
-    for language in ("fi", "sv"):
-        lines = [f"# User-facing texts in {language}, each with the English beside it for meaning.",
+    for language in SUPPORTED_LANGUAGES:
+        beside = "" if language == "en" else ", each with the English beside it for meaning"
+        lines = [f"# User-facing texts in {language}{beside}.",
                  "# {name} marks a value filled in when the text is used; {n:one|other} picks a word",
                  "# form by the number n. Source: where the text lives in the repository.", ""]
         for text in texts:
             if text.language != language:
                 continue
             lines += [f"## {text.where}", f"{language}: {text.template}"]
-            if text.where in english:
+            if language != "en" and text.where in english:
                 lines.append(f"en: {english[text.where]}")
             lines.append("")
         path = directory / f"{language}.txt"
