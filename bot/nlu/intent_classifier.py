@@ -33,8 +33,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.logistic_fit import fit_logistic_regression
 from bot.nlu.sentence_embeddings import default_embedder, model_id, print_progress, training_cache
 from bot.nlu.warm_start import WarmStart, feature_names, settings_key
 from bot.settings import get_settings
@@ -122,8 +122,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         # products and array arithmetic run in native code without the GIL. The same models as one
         # after the other, in about the time of the larger.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="fit") as pool:
-            full = pool.submit(self._fit, sp.hstack([tfidf, embeddings]).tocsr(), intents, starts["full"])
-            fast = pool.submit(self._fit, tfidf, intents, starts["fast"]) if embeddings.shape[1] else None
+            full = pool.submit(self._fit, tfidf, embeddings, intents, starts["full"])
+            fast = pool.submit(self._fit, tfidf, None, intents, starts["fast"]) if embeddings.shape[1] else None
             classes, weights, bias = full.result()
             fast_model = fast.result() if fast is not None else None
         print(f"Fitted the intent classifier{'s' if fast_model else ''} on {len(examples)} examples in "
@@ -147,25 +147,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.persist()
         return self.resource
 
-    def _fit(self, features: sp.csr_matrix, intents: list[str],
+    def _fit(self, tfidf: sp.csr_matrix, embeddings: np.ndarray | None, intents: list[str],
              start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Intents, weights (intent x feature) and biases of a logistic regression, its solver started
-        from `start` (weights, biases) when given."""
-        warm = start is not None and start[0].shape[0] > 2  # two intents: scikit-learn keeps one row
-        model = LogisticRegression(
-            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
-            random_state=42, warm_start=warm,
+        """Intents, weights (intent x feature) and biases of the logistic regression over the TF-IDF
+        columns and the (weighted) embedding columns, its solver started from `start` when given."""
+        classes, weights, bias, _ = fit_logistic_regression(
+            tfidf, embeddings, intents, C=self.config["C"], max_iter=self.config["max_iter"], start=start,
         )
-        if warm:
-            model.coef_, model.intercept_ = start
-        model.fit(features, intents)
-        weights, bias = model.coef_, model.intercept_
-        if weights.shape[0] == 1:
-            # Two intents: scikit-learn keeps one row, p(second) = sigmoid(x.w + b);
-            # a zero row for the first intent makes the softmax below equivalent.
-            weights = np.vstack([np.zeros_like(weights), weights])
-            bias = np.concatenate([[0.0], bias])
-        return [str(intent) for intent in model.classes_], weights.astype(np.float32), bias.astype(np.float32)
+        return classes, weights, bias
 
     def persist(self) -> None:
         with self.model_storage.write_to(self.resource) as directory:
@@ -225,11 +214,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         texts = [(m.get(TEXT) or "") for m in messages]
         return sp.hstack([vectorizers["words"].fit_transform(words), vectorizers["chars"].fit_transform(texts)]).tocsr()
 
-    def _embeddings(self, messages: list[Message]) -> sp.csr_matrix:
+    def _embeddings(self, messages: list[Message]) -> np.ndarray:
         """Training: the examples' weighted embeddings, reusing those stored by earlier trainings."""
         weight = float(self.config.get("sentence_embedding_weight") or 0.0)
         if weight == 0.0:
-            return sp.csr_matrix((len(messages), 0), dtype=np.float32)
+            return np.zeros((len(messages), 0), dtype=np.float32)
         cache = training_cache(get_settings().embedding_cache)
         try:
             vectors = default_embedder().embed_many(
@@ -238,7 +227,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         finally:
             if cache is not None:
                 cache.close()
-        return sp.csr_matrix(vectors * weight)
+        return vectors * np.float32(weight)
 
     def _embedding_vectors(self, messages: list[Message]) -> np.ndarray:
         weight = float(self.config.get("sentence_embedding_weight") or 0.0)

@@ -31,7 +31,7 @@ def fit(pairs, start=None, warm_start=None):
     classifier = LinearIntentClassifier({**LinearIntentClassifier.get_default_config()}, None, None)
     if warm_start is not None:
         start = warm_start.load("full", sorted(set(intents)), names)
-    classes, weights, bias = classifier._fit(features, intents, start)
+    classes, weights, bias = classifier._fit(features, None, intents, start)
     return vectorizer, names, classes, weights, bias
 
 
