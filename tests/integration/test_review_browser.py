@@ -92,7 +92,7 @@ def test_filtering_and_search(page):
     # The match is shown with the searched words marked.
     assert "perheenjäsenen" in page.locator("table.conversations tbody mark").first.inner_text().lower()
     page.get_by_label("Hae tekstistä").fill("")
-    page.get_by_label("Botti ei ymmärtänyt viestiä").select_option("yes")
+    page.get_by_label("Chatbot ei ymmärtänyt viestiä").select_option("yes")
     page.get_by_role("button", name="Hae", exact=True).click()
     assert page.locator("table.conversations tbody tr").count() >= 1
 

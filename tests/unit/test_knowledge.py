@@ -77,7 +77,7 @@ def test_a_number_question_without_topic_offers_every_topic(renderer):
         ("ask_booking_cancel", ["migri@migri.fi"]),
         ("ask_booking_family", ["6"]),
         ("ask_booking_availability", ["3"]),
-        ("ask_urgent_matter", ["3"]),
+        ("ask_urgent_matter", ["2"]),
         ("ask_asylum", ["0295 790 600"]),
         ("ask_service_hours", ["8.30", "12.00", "13.00", "15.30"]),
     ],
@@ -100,9 +100,11 @@ def test_every_language_names_the_three_guidance_languages(renderer, language, n
     assert all(name in text for name in names)
 
 
-def test_urgency_uses_three_months_and_records_its_source(knowledge):
-    assert knowledge.facts["booking"]["urgent_within_months"] == 3
-    assert "Swedish" in knowledge.facts["booking"]["urgent_within_months_source"]
+def test_urgency_uses_the_months_of_the_pages_specific_section_and_records_its_source(knowledge):
+    # The page says two months in its section on waiting numbers and three in its summary box.
+    assert knowledge.facts["booking"]["urgent_within_months"] == 2
+    assert "Waiting numbers are only meant for customers with urgent matters" in \
+        knowledge.facts["booking"]["urgent_within_months_source"]
 
 
 def test_each_phone_number_is_stored_once():
