@@ -2,7 +2,8 @@
 how often a conversation's replies come out in the right language, and the
 language a first message gets (bot/language/detection.decide, with function
 words and the training vocabulary) on the independent sets' dev and held-out
-parts (tests/nlu/independent/, written blind to the training data).
+parts of both blind rounds (tests/nlu/independent/ and its round3/, written
+blind to the training data).
 
 Run: .venv/bin/python -m bench.langid
 """
@@ -59,12 +60,12 @@ def conversation_rate(detector, examples, min_letters: int, min_confidence: floa
 
 def first_message_rate(detector, min_letters: int, min_confidence: float) -> None:
     """Share of first messages given the writer's language (requests to switch left out), per set part."""
-    from bench.replies import eval_sets
+    from bench.replies import ROUNDS, eval_sets
 
     for language in SUPPORTED_LANGUAGES:
         sets = eval_sets(language)
         shares = []
-        for part in ("dev", "held-out"):
+        for part in (f"{prefix}{part}" for prefix in ROUNDS for part in ("dev", "held-out")):
             turns = [turn for turn in sets[part] if turn.intent != "switch_language"]
             right = 0
             for turn in turns:

@@ -21,10 +21,17 @@ A reply is right when all of these hold:
 Each language's messages are split by a stable hash of their text: the first
 quarter (dev) may be read to find kinds of mistakes; the rest (held-out) is
 scored only in aggregate. Conversations are split the same way by their id.
+
+A second blind round by three new writers (tests/nlu/independent/round3/<lang>.yml,
+tests/conversations/independent/round3/<lang>.yml) is scored as its own parts,
+split the same way: "round 3 dev", "round 3 held-out", "round 3 dev
+conversations", "round 3 held-out conversations". A message the writer gave no
+topic ("nummer?") accepts a service-number answer on any topic.
+
 The old sets (tests/nlu/<lang>.yml, written beside the training data) are
 scored the same way (answer and language; they list no facts).
 
-Run: .venv/bin/python -m bench.replies [--show-dev] [--json PATH]
+Run: .venv/bin/python -m bench.replies [--show-dev] [--json PATH] [--parts PART ...]
 """
 
 from __future__ import annotations
@@ -51,6 +58,13 @@ from bot.settings import REPO_ROOT, SUPPORTED_LANGUAGES
 # The independent sets, written blind to the training data (docs/quality.md).
 MESSAGES_DIR = REPO_ROOT / "tests" / "nlu" / "independent"
 CONVERSATIONS_DIR = REPO_ROOT / "tests" / "conversations" / "independent"
+# Each blind round's parts are named with its prefix; the first round has none.
+ROUNDS: dict[str, tuple[Path, Path]] = {
+    "": (MESSAGES_DIR, CONVERSATIONS_DIR),
+    "round 3 ": (MESSAGES_DIR / "round3", CONVERSATIONS_DIR / "round3"),
+}
+SPLIT_PARTS = ("dev", "held-out", "dev conversations", "held-out conversations")
+PARTS = tuple(f"{prefix}{part}" for prefix in ROUNDS for part in SPLIT_PARTS) + ("old",)
 OLD_SET_DIR = REPO_ROOT / "tests" / "nlu"
 DEV_SHARE = 0.25
 WORKERS = 4
@@ -158,19 +172,26 @@ def _turn(item: dict[str, Any], language: str) -> Turn:
 
 
 def eval_sets(language: str) -> dict[str, Any]:
-    """A language's messages and conversations, each split into dev and held-out."""
-    messages = yaml.safe_load((MESSAGES_DIR / f"{language}.yml").read_text(encoding="utf-8"))["messages"]
-    conversations = yaml.safe_load((CONVERSATIONS_DIR / f"{language}.yml").read_text(encoding="utf-8"))[
-        "conversations"]
-    dev, held_out = split(messages, lambda item: item["text"])
-    dev_conversations, held_out_conversations = split(conversations, lambda item: str(item["id"]))
-    to_turns = lambda conversation: [_turn(turn, language) for turn in conversation["turns"]]  # noqa: E731
-    return {
-        "dev": [_turn(item, language) for item in dev],
-        "held-out": [_turn(item, language) for item in held_out],
-        "dev conversations": [to_turns(c) for c in dev_conversations],
-        "held-out conversations": [to_turns(c) for c in held_out_conversations],
-    }
+    """A language's messages and conversations of every round, each split into dev and held-out."""
+    sets: dict[str, Any] = {}
+    for prefix, (messages_dir, conversations_dir) in ROUNDS.items():
+        messages = yaml.safe_load((messages_dir / f"{language}.yml").read_text(encoding="utf-8"))["messages"]
+        conversations = yaml.safe_load((conversations_dir / f"{language}.yml").read_text(encoding="utf-8"))[
+            "conversations"]
+        dev, held_out = split(messages, lambda item: item["text"])
+        dev_conversations, held_out_conversations = split(conversations, lambda item: str(item["id"]))
+        to_turns = lambda conversation: [_turn(turn, language) for turn in conversation["turns"]]  # noqa: E731
+        sets.update({
+            f"{prefix}dev": [_turn(item, language) for item in dev],
+            f"{prefix}held-out": [_turn(item, language) for item in held_out],
+            f"{prefix}dev conversations": [to_turns(c) for c in dev_conversations],
+            f"{prefix}held-out conversations": [to_turns(c) for c in held_out_conversations],
+        })
+    return sets
+
+
+def is_dev(part: str) -> bool:
+    return "dev" in part.split()
 
 
 def old_set(language: str) -> list[Turn]:
@@ -244,8 +265,8 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
-def evaluate(assistant: Assistant, languages: Iterable[str] = SUPPORTED_LANGUAGES, parts: Iterable[str] = (
-        "dev", "held-out", "dev conversations", "held-out conversations", "old")) -> dict[str, Any]:
+def evaluate(assistant: Assistant, languages: Iterable[str] = SUPPORTED_LANGUAGES,
+             parts: Iterable[str] = PARTS) -> dict[str, Any]:
     """Figures per language and part, and the outcomes themselves (for reading the dev part's mistakes)."""
     parts = list(parts)
     figures: dict[str, Any] = {}
@@ -266,12 +287,12 @@ def evaluate(assistant: Assistant, languages: Iterable[str] = SUPPORTED_LANGUAGE
 
 def print_figures(figures: dict[str, Any]) -> None:
     columns = ("right", "answer", "facts", "lang")
-    header = f"{'lang':4} | {'part':23} | {'n':>4} | " + " | ".join(f"{c:>6}" for c in columns) + " | macro-F1"
+    header = f"{'lang':4} | {'part':30} | {'n':>4} | " + " | ".join(f"{c:>6}" for c in columns) + " | macro-F1"
     print(header)
     print("-" * len(header))
     for language, parts in figures.items():
         for part, s in parts.items():
-            print(f"{language:4} | {part:23} | {s['n']:4} | {100 * s['right']:5.1f}% | {100 * s['answer']:5.1f}% | "
+            print(f"{language:4} | {part:30} | {s['n']:4} | {100 * s['right']:5.1f}% | {100 * s['answer']:5.1f}% | "
                   f"{100 * s['facts']:5.1f}% | {100 * s['language']:5.1f}% | {s['macro_f1']:.3f}")
     print("\nWorst confusions (writer's intent -> the assistant's, count):")
     for language, parts in figures.items():
@@ -284,7 +305,7 @@ def print_figures(figures: dict[str, Any]) -> None:
 def print_dev_mistakes(outcomes: dict[tuple[str, str], list[Outcome]]) -> None:
     """The dev parts' wrong replies, to find kinds of mistakes (never the held-out parts)."""
     for (language, part), results in outcomes.items():
-        if not part.startswith("dev"):
+        if not is_dev(part):
             continue
         for o in results:
             if not o.right:
@@ -299,8 +320,7 @@ def main() -> None:
     parser.add_argument("--show-dev", action="store_true", help="list the dev parts' wrong replies")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--languages", nargs="*", default=list(SUPPORTED_LANGUAGES))
-    parser.add_argument("--parts", nargs="*", default=["dev", "held-out", "dev conversations",
-                                                       "held-out conversations", "old"])
+    parser.add_argument("--parts", nargs="*", default=list(PARTS))
     parser.add_argument("--model", type=Path, help="a trained model to use instead of the current one")
     args = parser.parse_args()
 

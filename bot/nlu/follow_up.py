@@ -21,8 +21,11 @@ tracker to NLU components whose `process` takes one), replaces it:
 
 A short message that opens like a follow-up ("entä", "och", "and",
 "what about" ...) is treated the same way when the classifier is unsure of
-its own intent ("and the PIN code is gone too"). Nothing changes inside a form (its
-questions take the text as the answer) or for button payloads.
+its own intent ("and the PIN code is gone too"), and so is a message that
+only names a place ("Vantaa", "Vanda?" after "which service point should I
+choose?"): the place is the changed condition. Nothing changes inside a form
+(its questions take the text as the answer, a city among them) or for button
+payloads.
 No intent is special-cased: what a follow-up means comes from the
 conversation, and the answer from the previous question's own rule.
 """
@@ -40,6 +43,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language.detection import letter_count
+from bot.language.places import without_place_names
 from bot.nlu.base import CreatedFromConfig
 
 FOLLOW_UP = "follow_up"
@@ -111,6 +116,8 @@ class FollowUpResolver(CreatedFromConfig, GraphComponent):
         intent = message.get(INTENT) or {}
         if intent.get("name") == FOLLOW_UP:
             return True
+        if only_place_names(text):
+            return True
         short = 0 < len(text.split()) <= self.config["max_words"]
         opens = OPENINGS.match(text) is not None
         unsure = float(intent.get("confidence") or 0.0) < self.config["unsure_below"]
@@ -157,6 +164,11 @@ class FollowUpResolver(CreatedFromConfig, GraphComponent):
         chosen = {"name": name, "confidence": confidence}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+def only_place_names(text: str) -> bool:
+    """The message names a place and nothing else ("Vantaa", "Åbo?")."""
+    return letter_count(text) > 0 and letter_count(without_place_names(text)) == 0
 
 
 def _topic(entities: list[dict[str, Any]] | None) -> str | None:

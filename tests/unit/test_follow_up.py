@@ -117,3 +117,21 @@ def test_nothing_changes_inside_a_form_or_for_payloads():
     assert msg.get(FOLLOW_UP_OF) is None
     payload = message('/follow_up', [("follow_up", 1.0)])
     assert intent(resolve(payload, conversation(said("x", "ask_service_hours")))) == "follow_up"
+
+
+@pytest.mark.parametrize(("first", "place"), [
+    ("mihin palvelupisteeseen mun kannattaa mennä?", "Vantaa"),
+    ("vilket serviceställe ska jag välja?", "Vanda?"),
+    ("which service point should I choose?", "Espoo"),
+])
+def test_a_place_alone_is_the_previous_questions_new_condition(first, place):
+    tracker = conversation(said(first, "ask_service_point_choice"))
+    msg = resolve(message(place, [("ask_booking_how", 0.3), ("ask_service_point_choice", 0.25)]), tracker)
+    assert intent(msg) == "ask_service_point_choice"
+    assert msg.get(FOLLOW_UP_OF) == "ask_service_point_choice"
+
+
+def test_a_place_alone_inside_a_form_is_its_answer():
+    tracker = conversation(said("haluan varata ajan", "ask_booking_how"), active_loop="booking_form")
+    msg = resolve(message("Tampere", [("inform", 0.4)]), tracker)
+    assert intent(msg) == "inform" and msg.get(FOLLOW_UP_OF) is None

@@ -85,7 +85,7 @@ def test_open_now_says_until_when(renderer, language, expected):
 
 def test_exceptional_hours_lists_the_coming_exceptions(renderer):
     text = renderer.exceptional_hours("en", at(2026, 11, 22, 10))
-    assert "Wednesday 23 December open until noon" in text
+    assert "Wednesday 23 December open until 12.00" in text
     assert "Thursday 24 December closed (Christmas Eve)" in text
 
 
