@@ -66,7 +66,7 @@ def test_each_kind_is_replaced_by_its_placeholder(redact, text, expected):
     "Hello, my PIN is not working",
     "Har ni öppet på påskdagen? Jag kommer från Stockholm.",
     "Milloin puhelinneuvonta on auki?",  # "Milloin" is also Milla's case form: a question word first
-    "Botti ei tunnistanut viestiä.",  # a surname elsewhere, an ordinary word in the bot's own texts
+    "Chatbot ei tunnistanut viestiä.",  # the bot's own name for itself, in its texts
 ])
 def test_public_names_numbers_and_places_survive(redact, text):
     assert redact(text) == text
