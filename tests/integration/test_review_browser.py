@@ -115,9 +115,9 @@ def test_transcript_tagging_and_training_example(page, chats):
     page.get_by_label("Uusi tunniste").fill("Ei ymmärretty")
     page.get_by_role("button", name="Lisää tunniste").click()
     assert "ei ymmärretty" in page.locator("#tags").inner_text()
-    page.get_by_label("Uusi kommentti").fill("Botti ei tunnistanut viestiä.")
+    page.get_by_label("Uusi kommentti").fill("Chatbot ei tunnistanut viestiä.")
     page.get_by_role("button", name="Lisää kommentti").click()
-    assert "Botti ei tunnistanut viestiä." in page.locator("#comments").inner_text()
+    assert "Chatbot ei tunnistanut viestiä." in page.locator("#comments").inner_text()
     # The fallback's training form is open; label the message as a request for help.
     form = page.locator("li.turn-fallback details.training").first
     form.get_by_label("Oikea intentti").select_option("help")
