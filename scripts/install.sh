@@ -35,9 +35,18 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# uv installs the same pinned packages as pip, in parallel: about 20 s on a new machine
+# instead of two minutes. Where uv cannot be fetched or fails, pip does the same install.
+UV_REQUIREMENT=uv==0.13.9
 stamp=.venv/.requirements.lock
 if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
-  echo "Installing Python packages from requirements.lock (a few minutes the first time)"
-  .venv/bin/python -m pip install --progress-bar on --disable-pip-version-check --no-deps --ignore-requires-python -r requirements.lock
+  echo "Installing Python packages from requirements.lock"
+  if .venv/bin/python -m pip install --quiet --disable-pip-version-check "$UV_REQUIREMENT" \
+      && .venv/bin/uv pip install --python .venv/bin/python --no-deps -r requirements.lock; then
+    :
+  else
+    echo "uv was not available; installing with pip (a few minutes the first time)"
+    .venv/bin/python -m pip install --progress-bar on --disable-pip-version-check --no-deps --ignore-requires-python -r requirements.lock
+  fi
   cp requirements.lock "$stamp"
 fi

@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.nlu import shipped_vectors
 from bot.nlu.logistic_fit import fit_logistic_regression
 from bot.nlu.sentence_embeddings import default_embedder, model_id, print_progress, training_cache
 from bot.nlu.warm_start import WarmStart, feature_names, settings_key
@@ -222,7 +223,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         cache = training_cache(get_settings().embedding_cache)
         try:
             vectors = default_embedder().embed_many(
-                [(m.get(TEXT) or "") for m in messages], cache=cache, progress=print_progress
+                [(m.get(TEXT) or "") for m in messages], cache=cache, shipped=shipped_vectors.load(model_id()),
+                progress=print_progress,
             )
         finally:
             if cache is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlu.embedding_cache import EmbeddingCache
+from bot.nlu.shipped_vectors import ShippedVectors
 
 MAX_EMBEDDED_CHARACTERS = 1000  # beyond a few sentences the meaning is set; bounds the cost
 CACHE_SIZE = 4096  # about 6 MB of vectors
@@ -29,7 +30,7 @@ CACHED_TEXT_LENGTH = 200  # long messages rarely repeat word for word
 TRAINING_BATCH = 256
 
 
-def _clean(text: str) -> str:
+def embedded_text(text: str) -> str:
     """What is embedded for `text`: an empty string has no tokens, a space embeds as "nothing said"."""
     return text[:MAX_EMBEDDED_CHARACTERS] if text.strip() else " "
 
@@ -68,17 +69,26 @@ class SentenceEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if len(texts) == 1:
             return self._embed_one(texts[0]).reshape(1, -1)
-        cleaned = [_clean(text) for text in texts]
+        cleaned = [embedded_text(text) for text in texts]
         return np.asarray(self._model.query(cleaned), dtype=np.float32).reshape(len(cleaned), -1)
 
     def embed_many(self, texts: Sequence[str], cache: EmbeddingCache | None = None,
+                   shipped: ShippedVectors | None = None,
                    progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-        """Training: the vectors of many texts, the same as `embed` gives. Vectors found in `cache`
-        are reused; the rest are embedded in batches (`progress(done, to_do)` after each) and stored."""
-        cleaned = [_clean(text) for text in texts]
+        """Training: the vectors of many texts, as `embed` gives them but rounded to half precision, the
+        precision the repository ships them in (bot/nlu/shipped_vectors.py), so that a model is the same
+        wherever its vectors came from. Vectors found in `cache` or `shipped` are reused; the rest are
+        embedded in batches (`progress(done, to_do)` after each) and stored in `cache`."""
+        cleaned = [embedded_text(text) for text in texts]
         result = np.zeros((len(cleaned), self.dimension), dtype=np.float32)
         stored = cache.get_many(cleaned) if cache is not None else [None] * len(cleaned)
+        if shipped is not None:
+            unknown = [index for index, vector in enumerate(stored) if vector is None]
+            for index, vector in zip(unknown, shipped.get_many([cleaned[index] for index in unknown]), strict=True):
+                stored[index] = vector
         missing = [index for index, vector in enumerate(stored) if vector is None]
+        if progress is not None and not missing:
+            progress(0, 0)
         for index, vector in enumerate(stored):
             if vector is not None:
                 result[index] = vector
@@ -91,7 +101,7 @@ class SentenceEmbedder:
                 cache.put_many(batch_texts, vectors)
             if progress is not None:
                 progress(start + len(batch), len(missing))
-        return result
+        return result.astype(np.float16).astype(np.float32)
 
     def _embed_one(self, text: str) -> np.ndarray:
         """Short replies repeat a lot ("kyllä", "2", button titles): they are embedded once."""
@@ -99,7 +109,7 @@ class SentenceEmbedder:
         if cached is not None:
             self._cache.move_to_end(text)
             return cached
-        cleaned = _clean(text)
+        cleaned = embedded_text(text)
         vector = np.asarray(self._model.query(cleaned), dtype=np.float32).reshape(-1)
         if len(text) <= CACHED_TEXT_LENGTH:
             self._cache[text] = vector
@@ -115,9 +125,9 @@ def default_embedder() -> SentenceEmbedder:
 
 
 def print_progress(done: int, to_do: int) -> None:
-    """Training's progress line: how many examples are embedded, of how many not cached yet."""
+    """Training's progress line: how many examples are embedded, of how many neither shipped nor cached."""
     end = "\n" if done == to_do else ""
-    print(f"\rEmbedding training examples: {done}/{to_do}", end=end, file=sys.stderr, flush=True)
+    print(f"\rEmbedding new training examples: {done}/{to_do}", end=end, file=sys.stderr, flush=True)
 
 
 def training_cache(path: Path | None) -> EmbeddingCache | None:
