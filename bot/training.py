@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from bot.knowledge.domain_export import GENERATED_DOMAIN, write_generated_domain
@@ -22,14 +23,25 @@ MODEL_PREFIX = "migri-"
 KEEP_MODELS = 3
 
 
+# Our NLU components and policies and the language code they use: the model depends on them as on the data.
+CODE_PATTERNS = ("bot/nlu/*.py", "bot/dialogue/*.py", "bot/language/*.py")
+
+
+def _files(patterns: Iterable[str], root: Path) -> list[Path]:
+    return sorted({path for pattern in patterns for path in root.glob(pattern) if path.is_file()})
+
+
 def model_inputs(root: Path = REPO_ROOT) -> list[Path]:
     # The generated domain carries the answer texts from knowledge/ as well.
-    patterns = ["config.yml", "domain.yml", "var/generated/domain.yml", "data/**/*.yml", "bot/nlu/*.py",
-                "bot/dialogue/*.py"]
-    files: set[Path] = set()
-    for pattern in patterns:
-        files.update(path for path in root.glob(pattern) if path.is_file())
-    return sorted(files)
+    return _files(("config.yml", "domain.yml", "var/generated/domain.yml", "data/**/*.yml", *CODE_PATTERNS), root)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint(root: Path = REPO_ROOT) -> str:
+    """A hash of our components' code. Rasa's training cache keys a component's output by its name,
+    configuration and inputs only, so without this it would restore, after a code change, what the
+    old code trained (components add it in `fingerprint_addon`)."""
+    return fingerprint(_files(CODE_PATTERNS, root), root)
 
 
 def fingerprint(files: Iterable[Path], root: Path = REPO_ROOT) -> str:

@@ -21,6 +21,7 @@ from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.nlu.base import FingerprintsOwnCode
 from bot.settings import SUPPORTED_LANGUAGES, get_settings
 
 LANGUAGE_SLOT = "language"
@@ -57,7 +58,7 @@ def initial_language(tracker: DialogueStateTracker, default: str) -> str:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class ConversationLanguagePolicy(Policy):
+class ConversationLanguagePolicy(FingerprintsOwnCode, Policy):
     """Fills an empty `language` slot; never competes for the next action."""
 
     @staticmethod

@@ -27,6 +27,8 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.nlu.base import FingerprintsOwnCode
+
 
 def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> list[State]:
     """`tracker.past_states(domain)[-count:]`, building only those states."""
@@ -68,7 +70,7 @@ def longest_rule(lookup: dict[str, Any]) -> int:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class RecentRulePolicy(RulePolicy):
+class RecentRulePolicy(FingerprintsOwnCode, RulePolicy):
     """RulePolicy whose predictions build the states of the last turns only (trained as RulePolicy)."""
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

@@ -1,4 +1,4 @@
-"""What our stateless NLU components share."""
+"""What our NLU components and policies share."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ class CreatedFromConfig:
         execution_context: ExecutionContext,
     ) -> Any:
         return cls(config)
+
+
+class FingerprintsOwnCode:
+    """A graph component whose cached training output is invalidated when our code changes."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        from bot.training import code_fingerprint
+
+        return code_fingerprint()

@@ -45,7 +45,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import letter_count
 from bot.language.places import without_place_names
-from bot.nlu.base import CreatedFromConfig
+from bot.nlu.base import CreatedFromConfig, FingerprintsOwnCode
 
 FOLLOW_UP = "follow_up"
 FOLLOW_UP_OF = "follow_up_of"  # parse-data key naming the intent a follow-up took over
@@ -61,7 +61,7 @@ OPENINGS = re.compile(
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class FollowUpResolver(CreatedFromConfig, GraphComponent):
+class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
     """Gives a short follow-up the intent (and topic) of the user's previous question."""
 
     @staticmethod

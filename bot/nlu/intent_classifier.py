@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.nlu import shipped_vectors
+from bot.nlu.base import FingerprintsOwnCode
 from bot.nlu.logistic_fit import fit_logistic_regression
 from bot.nlu.sentence_embeddings import default_embedder, model_id, print_progress, training_cache
 from bot.nlu.warm_start import WarmStart, feature_names, settings_key
@@ -66,7 +67,7 @@ def _vectorizers(config: dict[str, Any]) -> dict[str, TfidfVectorizer]:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(FingerprintsOwnCode, GraphComponent, IntentClassifier):
     """Multinomial logistic regression over word (lemma) and character TF-IDF."""
 
     @staticmethod

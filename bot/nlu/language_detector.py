@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import Detector, decide, make_detector
 from bot.language.requests import requested_language
-from bot.nlu.base import CreatedFromConfig
+from bot.nlu.base import CreatedFromConfig, FingerprintsOwnCode
 from bot.settings import get_settings
 
 LANGUAGE_GUESS_PROPERTY = "language_guess"
@@ -30,7 +30,7 @@ LANGUAGE_GUESS_PROPERTY = "language_guess"
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class LanguageDetector(CreatedFromConfig, GraphComponent, EntityExtractorMixin):
+class LanguageDetector(FingerprintsOwnCode, CreatedFromConfig, GraphComponent, EntityExtractorMixin):
     """Detects fi/sv/en per message (detector chosen by LANGUAGE_DETECTOR)."""
 
     @staticmethod

@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.lemmas import voikko_lemmatizer
+from bot.nlu.base import FingerprintsOwnCode
 from bot.nlu.language_detector import LANGUAGE_GUESS_PROPERTY
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class LemmatizingTokenizer(WhitespaceTokenizer):
+class LemmatizingTokenizer(FingerprintsOwnCode, WhitespaceTokenizer):
     """WhitespaceTokenizer plus Voikko lemmas for Finnish messages."""
 
     @staticmethod

@@ -17,13 +17,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge.store import load_knowledge
 from bot.knowledge.topics import TopicMatcher
-from bot.nlu.base import CreatedFromConfig
+from bot.nlu.base import CreatedFromConfig, FingerprintsOwnCode
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class TopicExtractor(CreatedFromConfig, GraphComponent, EntityExtractorMixin):
+class TopicExtractor(FingerprintsOwnCode, CreatedFromConfig, GraphComponent, EntityExtractorMixin):
     """Marks the service-number topic a message names, if any."""
 
     def __init__(self, config: dict[str, Any], matcher: TopicMatcher | None = None) -> None:
