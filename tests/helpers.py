@@ -29,10 +29,11 @@ def loopback_settings(databases: Path, **overrides: Any) -> Settings:
     )
 
 
-def loopback_stack(tmp_path_factory: Any, name: str, **overrides: Any) -> Supervisor:
-    """A supervisor of every process on loopback (use it `with`), its databases and logs in fresh folders."""
+def loopback_stack(tmp_path_factory: Any, name: str, model: Path | None = None, **overrides: Any) -> Supervisor:
+    """A supervisor of every process on loopback (use it `with`), its databases and logs in fresh folders;
+    with the current model unless `model` names another."""
     databases, logs = tmp_path_factory.mktemp(f"{name}-db"), tmp_path_factory.mktemp(f"{name}-logs")
     USED_VAR_DIRS.extend([databases, logs])
-    supervisor = Supervisor(loopback_settings(databases, **overrides), ensure_model(), log_dir=logs)
+    supervisor = Supervisor(loopback_settings(databases, **overrides), model or ensure_model(), log_dir=logs)
     STARTED_STACKS.append(supervisor)
     return supervisor
