@@ -59,6 +59,15 @@ def test_each_topic_gets_its_own_number_only(renderer, topic, number, language):
     assert other_numbers == set()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_only_numbers_with_known_hours_state_hours(renderer, knowledge, language):
+    """The switchboard's hours are on none of the agency's pages: its answer states none (round 6)."""
+    hours = renderer.weekly_hours(language)
+    stated = {topic["id"]: hours in renderer.service_number(topic["id"], language) for topic in knowledge.topics}
+    assert stated.pop("switchboard") is False
+    assert all(stated.values())
+
+
 def test_a_number_question_without_topic_offers_every_topic(renderer):
     buttons = renderer.topic_buttons("sv")
     assert len(buttons) == 11
