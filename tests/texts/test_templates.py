@@ -19,7 +19,7 @@ NUMBERS = (1, 2, 12)
 # Values as long as real ones get: the longest service point, address and time label.
 SHORT, LONG = "A", "Helsingin palvelupiste (Pasila), Malmin raitti 17 A, 00700 Helsinki"
 NUMERIC = re.compile(r"^(attempts|minutes|persons|count|limit|page|pages|d|m|y|hour|minute|months|"
-                     r"family_max_persons|booking_months_ahead|urgent_within_months|employer_reply_weeks)$")
+                     r"family_max_persons|booking_months_ahead|booking_search_days|urgent_within_months|employer_reply_weeks)$")
 # A number 1 followed by a plural word form, per language.
 SINGULAR_MISTAKES = {
     "fi": re.compile(r"(?<![\d.,])1 (henkilöä|yritystä|minuuttia|kuukautta|viikkoa|päivää|tuntia|merkkiä|numeroa|"
@@ -72,7 +72,8 @@ def test_every_answer_renders_with_its_facts_at_one_and_more(language, number):
     """The numbers in facts.yml (months, weeks, persons) may become 1 one day: the answers still read right."""
     knowledge = load_knowledge()
     facts = copy.deepcopy(dict(knowledge.facts))
-    facts["booking"].update(family_max_persons=number, months_ahead=number, urgent_within_months=number)
+    facts["booking"].update(family_max_persons=number, months_ahead=number, urgent_within_months=number,
+                            search_days=number)
     facts["employer_reply_weeks"] = number
     renderer = AnswerRenderer(dataclasses.replace(knowledge, facts=facts))
     failures = []
