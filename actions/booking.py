@@ -24,7 +24,15 @@ from actions.forms import answer_digression, interruption_events, latest_text, s
 from bot.backend.client import BackendUnavailable
 from bot.booking.client import Outcome, booking_client
 from bot.booking.places import ServicePointMatcher
-from bot.booking.rules import MAX_PERSONS, MIN_PERSONS, horizon_days, normalise_email, normalise_phone, persons_in_text
+from bot.booking.rules import (
+    MAX_PERSONS,
+    MIN_PERSONS,
+    horizon_days,
+    normalise_email,
+    normalise_phone,
+    persons_in_text,
+    search_days,
+)
 from bot.knowledge.store import default_knowledge
 from bot.language.dates import parse_date
 from bot.privacy.sealing import default_sealer
@@ -33,7 +41,6 @@ from bot.settings import get_settings
 BOOKING_SLOTS = ("booking_category", "booking_service_point", "booking_persons", "booking_date", "booking_slot",
                  "booking_name", "booking_contact", "booking_confirmed")
 STATE_SLOTS = ("booking_offered", "booking_outcome")
-SEARCH_DAYS = 30
 OFFERED_TIMES = 5
 
 CATEGORY_WORDS = {
@@ -237,7 +244,7 @@ class ValidateBookingForm(FormValidationAction):
             found: Outcome = await booking_client().slots(
                 service_point=tracker.get_slot("booking_service_point"),
                 category=tracker.get_slot("booking_category"),
-                date_from=day.isoformat(), date_to=(day + dt.timedelta(days=SEARCH_DAYS)).isoformat(),
+                date_from=day.isoformat(), date_to=(day + dt.timedelta(days=search_days())).isoformat(),
                 persons=int(tracker.get_slot("booking_persons") or 1), limit=OFFERED_TIMES,
                 conversation_id=tracker.sender_id)
         except BackendUnavailable:

@@ -4,6 +4,8 @@ backend's checks (bot/booking/validation.py) both use these.
 - persons: 1 to the family limit stated in knowledge/facts.yml (what the chat tells users);
 - horizon: how far ahead appointments can be booked (BOOKING_HORIZON_DAYS, the days the
   backend opens slots for);
+- search: how many days from the chosen day the chat looks for free times (knowledge/facts.yml,
+  stated by the no-free-times reply);
 - phone numbers: parsed, checked and normalised to E.164 by the `phonenumbers` library
   (Google's libphonenumber metadata), Finnish when no country code is given;
 - e-mail addresses: one pattern, which the backend's API description also publishes;
@@ -40,6 +42,12 @@ def max_persons() -> int:
 
 
 MAX_PERSONS = max_persons()
+
+
+def search_days() -> int:
+    """How many days from the chosen day the chat's booking form looks for free times (knowledge/facts.yml,
+    which the no-free-times reply states)."""
+    return int(default_knowledge().facts["booking"]["search_days"])
 
 
 def horizon_days() -> int:

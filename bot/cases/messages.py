@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.knowledge.places import place_name
 from bot.knowledge.render import AnswerRenderer, default_renderer
 
 CHAT, TERMS = "status_chat", "status_terms"
@@ -38,7 +39,7 @@ def application_text(application: dict[str, Any], language: str, renderer: Answe
     route_key = f"route_{application['submitted_via']}"
     if not place and application["submitted_via"] != "online":
         route_key += "_unnamed"   # no "at the service point in -"
-    route = renderer.part(TERMS, route_key, language, place=place or "")
+    route = renderer.part(TERMS, route_key, language, place=place_name(place, language) if place else "")
     initials = application.get("client_initials")
     client = chat_text("client", language, renderer, initials=initials) if initials else ""
     return chat_text("application", language, renderer, client=client,

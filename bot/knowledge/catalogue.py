@@ -3,7 +3,7 @@
 One list for the checks that read all texts (tests/texts: terms, templates,
 coherence, SMS lengths) and for the export a language reviewer reads
 (`python -m bot.knowledge.catalogue OUT_DIR`). Sources: the answers and
-calendar words in knowledge/, topic names, the responses in domain.yml, the
+calendar words in knowledge/, place and topic names, the responses in domain.yml, the
 booking messages, the booking system's category and service-point names, the
 review tool and the chat page.
 """
@@ -65,6 +65,8 @@ def knowledge_texts() -> Iterator[Text]:
     calendar = _yaml(KNOWLEDGE / "calendar.yml")
     for key in ("weekly_hours", "today", "tomorrow", "noon_closing_days", "closed_reasons", "time_format"):
         yield from _by_language(f"knowledge/calendar.yml:{key}", calendar[key])
+    for place_id, names in _yaml(KNOWLEDGE / "places.yml")["places"].items():
+        yield from _by_language(f"knowledge/places.yml:{place_id}", names)
     for topic in _yaml(KNOWLEDGE / "topics.yml")["topics"]:
         for part in ("name", "button"):
             yield from _by_language(f"knowledge/topics.yml:{topic['id']}.{part}", topic[part])

@@ -205,8 +205,10 @@ class AnswerRenderer:
     def service_number(self, topic_id: str, language: str, now: dt.datetime | None = None) -> str:
         topic = self.knowledge.topic(topic_id)
         number = self.knowledge.facts["phone"][topic["number"]]
+        # Customer guidance's hours, except for a number the agency's pages give none for.
+        part = "text" if topic.get("hours", True) else "text_without_hours"
         text = self.part(
-            "ask_service_number", "text", language,
+            "ask_service_number", part, language,
             topic_name=topic["name"][language], number=number,
         )
         if topic.get("note"):

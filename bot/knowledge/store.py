@@ -39,6 +39,7 @@ class KnowledgeBase:
         named["employer_reply_weeks"] = str(facts["employer_reply_weeks"])
         named["family_max_persons"] = str(facts["booking"]["family_max_persons"])
         named["booking_months_ahead"] = str(facts["booking"]["months_ahead"])
+        named["booking_search_days"] = str(facts["booking"]["search_days"])
         named["urgent_within_months"] = str(facts["booking"]["urgent_within_months"])
         return named
 

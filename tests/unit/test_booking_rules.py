@@ -71,6 +71,7 @@ def test_no_booking_rule_is_written_a_second_time():
     patterns = {
         "a persons limit": re.compile(r"MAX_PERSONS\s*=\s*\d|BETWEEN 1 AND 6"),
         "a booking horizon": re.compile(r"MAX_DAYS_AHEAD|days_ahead\s*=\s*\d"),
+        "a slot search length": re.compile(r"(?<!MAX_)SEARCH_DAYS\s*=\s*\d"),
         "a phone pattern": re.compile(r"PHONE\s*=\s*re\.compile|PHONE_PATTERN\s*=\s*\("),
         "an e-mail pattern": re.compile(r"EMAIL\s*=\s*re\.compile"),
         "number words": re.compile(r"[\"']kaksi[\"']|[\"']två[\"']"),
@@ -85,3 +86,31 @@ def test_no_booking_rule_is_written_a_second_time():
             found += [f"{path.relative_to(REPO_ROOT)}: {what}" for what, pattern in patterns.items()
                       if pattern.search(text)]
     assert found == []
+
+
+async def test_the_no_free_times_reply_names_the_days_the_chat_searched(monkeypatch):
+    """The search's length is one fact (facts.yml booking.search_days): the request and the reply use it."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import booking
+    from bot.booking.client import Outcome
+
+    asked = []
+
+    class NoTimes:
+        async def slots(self, **query):
+            asked.append(query)
+            return Outcome(200, {"items": []})
+
+    monkeypatch.setattr(booking, "booking_client", lambda: NoTimes())
+    day = dt.date(2030, 3, 4)
+    for language in ("fi", "sv", "en"):
+        tracker = Tracker("s", {"language": language, "booking_service_point": "tampere",
+                                "booking_service_point_name": "Tampere", "booking_persons": 1.0}, {}, [], False,
+                          None, {"name": "booking_form"}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        events = await booking.ValidateBookingForm()._offer(dispatcher, tracker, day)
+        assert events["booking_date"] is None
+        assert f" {rules.search_days()} " in dispatcher.messages[0]["text"]
+    assert {query["date_to"] for query in asked} == {(day + dt.timedelta(days=rules.search_days())).isoformat()}

@@ -35,6 +35,17 @@ def test_greeting_says_it_is_a_bot_and_warns_about_personal_data():
     assert "chatbot" in texts["en"] and "personal data" in texts["en"]
 
 
+def test_the_bot_disclosure_states_it_without_a_yes_or_no_first():
+    """utter_bot answers "are you human?", "am I talking to a person?" and "can I talk to a human?"
+    alike (intent bot_challenge): a leading yes or no word contradicts one of them (round 6)."""
+    from actions.forms import NO, YES
+
+    texts = {variation_languages([v]).pop(): v["text"] for v in DOMAIN["responses"]["utter_bot"]}
+    assert set(texts) == {"fi", "sv", "en"}
+    assert [language for language, text in texts.items() if YES.match(text) or NO.match(text)] == []
+    assert YES.match("Kyllä, olen chatbot") and YES.match("Ja, jag är en chattbot") and YES.match("Yes, I'm a chatbot")
+
+
 def test_chat_page_texts_exist_in_three_languages():
     import json
 

@@ -59,6 +59,29 @@ def test_each_topic_gets_its_own_number_only(renderer, topic, number, language):
     assert other_numbers == set()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_only_numbers_with_known_hours_state_hours(renderer, knowledge, language):
+    """The switchboard's hours are on none of the agency's pages: its answer states none (round 6)."""
+    hours = renderer.weekly_hours(language)
+    stated = {topic["id"]: hours in renderer.service_number(topic["id"], language) for topic in knowledge.topics}
+    assert stated.pop("switchboard") is False
+    assert all(stated.values())
+
+
+def test_the_sms_sender_the_answer_names_is_the_one_the_chat_sends_from(knowledge):
+    """ask_sms_sender says the codes, booking messages and SMS replies come from {sms_sender} (round 6):
+    the default of the settings and the channel and the deployment's SMS_SENDER must be that number."""
+    from bot.settings import Settings
+
+    sender = knowledge.facts["sms_sender"]
+    channel = (REPO_ROOT / "channels" / "sms.py").read_text(encoding="utf-8")
+    helm = yaml.safe_load((REPO_ROOT / "deploy" / "helm" / "values-rasa.yml").read_text(encoding="utf-8"))
+    deployed = {item["name"]: item.get("value") for item in helm["extraEnv"]}
+    assert Settings().sms_sender == sender
+    assert re.search(r'value\("sender", "SMS_SENDER", "(\d+)"\)', channel).group(1) == sender
+    assert deployed["SMS_SENDER"] == sender
+
+
 def test_a_number_question_without_topic_offers_every_topic(renderer):
     buttons = renderer.topic_buttons("sv")
     assert len(buttons) == 11
