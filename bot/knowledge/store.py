@@ -12,6 +12,10 @@ import yaml
 
 from bot.settings import get_settings
 
+# Parts of an answer that are the same in every language: what its buttons send, and the questions
+# it already answers when they follow it (bot/nlu/follow_up.py).
+LANGUAGE_FREE_PARTS = ("payloads", "also_answers")
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:

@@ -19,6 +19,12 @@ tracker to NLU components whose `process` takes one), replaces it:
 - with no question before it, with the classifier's best other intent
   (a named topic alone asks for its service number).
 
+A question about the answer just given ("do I need to book for that?" after the
+additional documents, "so I cannot book at a service point?" after applying
+from abroad) points back to it ("that", "ne", "där") and asks something that
+answer already says: each answer lists those questions in `knowledge/answers`
+(`also_answers`), and the message takes the previous question's intent.
+
 A short message that opens like a follow-up ("entä", "och", "and",
 "what about" ...) is treated the same way when the classifier is unsure of
 its own intent ("and the PIN code is gone too"), and so is a message that
@@ -57,6 +63,13 @@ OPENINGS = re.compile(
     r"and|what about|how about|what if|same|also|for)\b"
 )
 
+# Words that point back to what was just said, in fi, sv and en (lower case, whole words).
+REFERENCES = re.compile(
+    r"\b(se|sitä|sen|siihen|siinä|siellä|sinne|sieltä|siitä|ne|niitä|niihin|niistä|hän|häntä|hänen|sitten|eli|"
+    r"det|den|där|dit|därifrån|dem|han|hon|hen|honom|henne|alltså|så|"
+    r"that|it|there|this|them|he|she|him|her|so|then)\b"
+)
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
@@ -73,10 +86,22 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
             "context_weight": 0.5,    # added to the previous question's share when a condition changes
             "question_prefixes": ["ask_"],
             "question_intents": ["lost_reservation_key", "change_booking_contact"],
+            "reference_max_words": 14,  # a question about the previous answer, pointing back to it
         }
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], also_answers: dict[str, set[str]] | None = None) -> None:
         self.config = {**self.get_default_config(), **config}
+        self._also_answers = also_answers
+
+    @property
+    def also_answers(self) -> dict[str, set[str]]:
+        """For each answer, the questions it already answers when they follow it (knowledge/answers)."""
+        if self._also_answers is None:
+            from bot.knowledge.store import default_knowledge
+
+            self._also_answers = {key: set(answer.get("also_answers") or ())
+                                  for key, answer in default_knowledge().answers.items()}
+        return self._also_answers
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -110,6 +135,25 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
                 return intent, _topic(event.entities)
         return None
 
+    def latest_question(self, tracker: DialogueStateTracker | None) -> tuple[str, str | None] | None:
+        """(intent, topic) of the user's latest message when it was a question."""
+        latest = next((event for event in reversed(tracker.events) if isinstance(event, UserUttered)), None) \
+            if tracker is not None else None
+        intent = (latest.intent or {}).get("name") if latest is not None else None
+        return (intent, _topic(latest.entities)) if self.is_question(intent) else None
+
+    def asks_about_the_answer(self, message: Message, tracker: DialogueStateTracker | None
+                              ) -> tuple[str, str | None] | None:
+        """The latest question, when this message points back to its answer and asks what it already says."""
+        text = " ".join((message.get(TEXT) or "").lower().split())
+        if not 0 < len(text.split()) <= self.config["reference_max_words"] or not REFERENCES.search(text):
+            return None
+        latest = self.latest_question(tracker)
+        own = (message.get(INTENT) or {}).get("name")
+        if latest is None or own == latest[0] or own not in self.also_answers.get(latest[0], ()):
+            return None
+        return latest
+
     # -- the message -----------------------------------------------------------
     def looks_like_follow_up(self, message: Message) -> bool:
         text = " ".join((message.get(TEXT) or "").lower().split())
@@ -124,10 +168,22 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
         return short and opens and unsure
 
     def _resolve(self, message: Message, tracker: DialogueStateTracker | None) -> None:
-        text = message.get(TEXT) or ""
-        if text.startswith("/") or not self.looks_like_follow_up(message):
+        if (message.get(TEXT) or "").startswith("/"):
             return
         in_form = tracker is not None and tracker.active_loop_name
+        if not in_form and (answered := self.asks_about_the_answer(message, tracker)) is not None:
+            name, previous_topic = answered
+            if previous_topic and _topic(message.get(ENTITIES)) is None:
+                _add_topic(message, previous_topic)
+            message.set(FOLLOW_UP_OF, name, add_to_output=True)
+            own = message.get(INTENT) or {}
+            # The message's own reading is what the previous answer already says: it leaves the
+            # ranking, or the fallback would see two intents equally sure.
+            self._set_intent(message, name, max(float(own.get("confidence") or 0.0), self.config["unsure_below"]),
+                             replaced=own.get("name"))
+            return
+        if not self.looks_like_follow_up(message):
+            return
         previous = None if in_form else self.previous_question(tracker)
         intent = message.get(INTENT) or {}
         confidence = float(intent.get("confidence") or 0.0)
@@ -159,8 +215,9 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
         return max(scores, key=scores.get)
 
     @staticmethod
-    def _set_intent(message: Message, name: str, confidence: float) -> None:
-        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] not in (name, FOLLOW_UP)]
+    def _set_intent(message: Message, name: str, confidence: float, replaced: str = FOLLOW_UP) -> None:
+        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+                   if entry["name"] not in (name, FOLLOW_UP, replaced)]
         chosen = {"name": name, "confidence": confidence}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)

@@ -135,3 +135,58 @@ def test_a_place_alone_inside_a_form_is_its_answer():
     tracker = conversation(said("haluan varata ajan", "ask_booking_how"), active_loop="booking_form")
     msg = resolve(message("Tampere", [("inform", 0.4)]), tracker)
     assert intent(msg) == "inform" and msg.get(FOLLOW_UP_OF) is None
+
+
+ALSO_ANSWERS = {"ask_additional_documents": {"ask_booking_how", "ask_service_point_choice"},
+                "ask_apply_from_abroad": {"ask_booking_how"}, "ask_asylum": {"ask_service_point_choice"}}
+
+
+def resolve_with_answers(msg, tracker):
+    return FollowUpResolver({}, also_answers=ALSO_ANSWERS).process([msg], tracker)[0]
+
+
+@pytest.mark.parametrize(("first", "previous", "question", "own"), [
+    ("miten toimitan lisäselvityksen?", "ask_additional_documents", "pitääkö siihen varata aika?", "ask_booking_how"),
+    ("hur lämnar jag in tilläggshandlingar?", "ask_additional_documents", "måste jag boka tid för det?",
+     "ask_booking_how"),
+    ("I am abroad, how do I apply?", "ask_apply_from_abroad", "so I cannot book a time at a service point?",
+     "ask_booking_how"),
+    ("how do I apply for asylum?", "ask_asylum", "is it done at a service point?", "ask_service_point_choice"),
+    ("miten toimitan lisäselvityksen?", "ask_additional_documents", "entä jos palvelupiste on kaukana, miten muuten "
+     "voin toimittaa ne?", "ask_service_point_choice"),
+])
+def test_a_question_about_the_answer_just_given_takes_that_answer(first, previous, question, own):
+    tracker = conversation(said(first, previous))
+    msg = resolve_with_answers(message(question, [(own, 0.7), ("ask_booking_channel", 0.2)]), tracker)
+    assert intent(msg) == previous
+    assert msg.get(FOLLOW_UP_OF) == previous
+    ranking = [entry["name"] for entry in msg.get(INTENT_RANKING_KEY)]
+    assert ranking[0] == previous and own not in ranking  # nothing as sure beside it for the fallback
+
+
+@pytest.mark.parametrize(("first", "previous", "question", "own"), [
+    # No word points back: a new question.
+    ("miten toimitan lisäselvityksen?", "ask_additional_documents", "haluan varata ajan", "ask_booking_how"),
+    ("how do I apply for asylum?", "ask_asylum", "which service point should I choose?", "ask_service_point_choice"),
+    # The answer does not say it: the message's own question.
+    ("hur lämnar jag in tilläggshandlingar?", "ask_additional_documents", "hur avbokar jag det?",
+     "ask_booking_cancel"),
+])
+def test_a_new_question_after_an_answer_stays_itself(first, previous, question, own):
+    tracker = conversation(said(first, previous))
+    assert intent(resolve_with_answers(message(question, [(own, 0.7)]), tracker)) == own
+
+
+def test_a_question_about_an_answer_from_further_back_or_inside_a_form_stays_itself():
+    tracker = conversation(said("how do I apply for asylum?", "ask_asylum"), said("thanks", "thank"))
+    assert intent(resolve_with_answers(message("is it at a service point?", [("ask_service_point_choice", 0.7)]),
+                                       tracker)) == "ask_service_point_choice"
+    tracker = conversation(said("how do I apply for asylum?", "ask_asylum"), active_loop="booking_form")
+    assert intent(resolve_with_answers(message("is it at a service point?", [("ask_service_point_choice", 0.7)]),
+                                       tracker)) == "ask_service_point_choice"
+
+
+def test_the_answers_say_which_questions_they_also_answer():
+    also = FollowUpResolver({}).also_answers
+    assert "ask_booking_how" in also["ask_additional_documents"]
+    assert "ask_booking_how" in also["ask_apply_from_abroad"]

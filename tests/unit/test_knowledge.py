@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from bot.knowledge.store import international_number
+from bot.knowledge.store import LANGUAGE_FREE_PARTS, international_number
 from bot.settings import REPO_ROOT
 from tests.conftest import LANGUAGES
 
@@ -30,7 +30,7 @@ def test_every_faq_answer_renders_in_every_language(renderer, intent, language):
 def test_every_answer_part_exists_in_all_three_languages(knowledge):
     for key, entry in knowledge.answers.items():
         for part, texts in entry.items():
-            if part == "payloads":  # what the buttons send: the same in every language
+            if part in LANGUAGE_FREE_PARTS:
                 continue
             assert set(texts) == set(LANGUAGES), f"{key}.{part} lacks a language"
 
@@ -143,3 +143,12 @@ def test_international_number():
 def test_unknown_language_is_refused(renderer):
     with pytest.raises(ValueError):
         renderer.answer("ask_call_cost", "de")
+
+
+def test_questions_an_answer_also_answers_are_known_intents(knowledge):
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    intents = {name if isinstance(name, str) else next(iter(name)) for name in domain["intents"]}
+    answering = {key: entry["also_answers"] for key, entry in knowledge.answers.items() if "also_answers" in entry}
+    assert answering
+    for key, also in answering.items():
+        assert key in intents and set(also) <= intents and key not in also, key
