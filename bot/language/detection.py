@@ -114,7 +114,8 @@ class LanguageDecision:
     confidence: float
 
 
-MAX_DETECTED_CHARACTERS = 1000  # the start of a long text tells its language well enough
+MAX_DETECTED_CHARACTERS = 1000
+SHORT_WORDS = 2  # up to this many words, a word only one language's training data uses decides  # the start of a long text tells its language well enough
 
 
 # Words with digits in them are codes, keys or addresses ("7KQM-2XWB", "3.12."), and e-mail
@@ -146,7 +147,9 @@ def decide(detector: Detector, text: str, min_letters: int, min_confidence: floa
         # detector and the vocabulary count the borrowed words, the writer's own function words
         # tell the language.
         return LanguageDecision(anchored, anchored, detection.confidence)
-    if not clear and (known := lexicon.vote(text)):
-        # Too short or unclear for the detector, but written in words only one language uses.
+    if (not clear or len(text.split()) <= SHORT_WORDS) and (known := lexicon.vote(text)):
+        # Too short or unclear for the detector, but written in words only one language uses: on a
+        # word or two the detector guesses from a few letters ("kylla" looks Swedish to it), while
+        # the training vocabulary knows the word itself.
         return LanguageDecision(known, known, detection.confidence)
     return LanguageDecision(detection.language, detection.language if clear else None, detection.confidence)

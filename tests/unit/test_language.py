@@ -153,3 +153,9 @@ def test_the_training_vocabulary_knows_words_typed_without_diacritics():
     from bot.language.lexicon import lexicon
 
     assert lexicon().get("uppehallstillstand") == lexicon().get("uppehållstillstånd") == "sv"
+
+
+@pytest.mark.parametrize(("text", "language"), [("kylla", "fi"), ("kiitos", "fi"), ("tack", "sv"), ("thanks", "en")])
+def test_a_word_or_two_that_one_languages_training_data_uses_takes_that_language(lingua, text, language):
+    # lingua reads "kylla" (kyllä without the dots) as Swedish from its letters alone
+    assert decide(lingua, text, min_letters=4, min_confidence=0.75).confident == language
