@@ -114,8 +114,8 @@ class LanguageDecision:
     confidence: float
 
 
-MAX_DETECTED_CHARACTERS = 1000
-SHORT_WORDS = 2  # up to this many words, a word only one language's training data uses decides  # the start of a long text tells its language well enough
+MAX_DETECTED_CHARACTERS = 1000  # the start of a long text tells its language well enough
+SHORT_WORDS = 2  # up to this many words, a word only one language's training data uses decides
 
 
 # Words with digits in them are codes, keys or addresses ("7KQM-2XWB", "3.12."), and e-mail
