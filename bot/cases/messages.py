@@ -4,6 +4,7 @@
 one message per application (its stage in plain language, what it means and
 what to do next; one each, so an SMS stays within its segments), then what
 the service cannot do and the same notice about asylum matters for everyone.
+With nothing to list, the heading only says the identity is verified.
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ def application_text(application: dict[str, Any], language: str, renderer: Answe
 def status_messages(status: dict[str, Any], language: str, renderer: AnswerRenderer | None = None) -> list[str]:
     renderer = renderer or default_renderer()
     applications = status.get("applications") or []
-    heading = "verified_representative" if status.get("role") == "representative" else "verified_applicant"
-    messages = [chat_text(heading, language, renderer)]
     if applications:
+        heading = "verified_representative" if status.get("role") == "representative" else "verified_applicant"
+        messages = [chat_text(heading, language, renderer)]
         messages += [application_text(application, language, renderer) for application in applications]
         messages.append(chat_text("limits", language, renderer))
-    else:
-        messages.append(chat_text("none_found", language, renderer))
+    else:   # no heading that announces a list
+        messages = [chat_text("verified", language, renderer), chat_text("none_found", language, renderer)]
     messages.append(chat_text("sensitive_notice", language, renderer))
     return messages

@@ -173,7 +173,7 @@ def test_representative_sees_only_clients_cases_and_never_asylum(assistant, rend
 def test_asylum_case_is_not_shown_nor_hinted_at(assistant, renderer):
     asylum_only = verify_by_code(assistant, Conversation(assistant), "60417283", "en", renderer)
     refugee_document_only = verify_by_code(assistant, Conversation(assistant), "23649208", "en", renderer)
-    expected = [chat_text(part, "en", renderer) for part in ("verified_applicant", "none_found", "sensitive_notice")]
+    expected = [chat_text(part, "en", renderer) for part in ("verified", "none_found", "sensitive_notice")]
     assert asylum_only == refugee_document_only == expected
     # The notice is the one everybody gets, whatever their cases.
     assert chat_text("sensitive_notice", "en", renderer) in verify_by_code(

@@ -61,3 +61,16 @@ def test_the_features_the_chat_offers_are_in_the_domain():
 def test_the_lists_catch_the_contradictions_the_editor_found(language, old_text):
     assert any(re.search(pattern, old_text, re.IGNORECASE)
                for feature in FEATURES.values() for pattern in feature.get("contradicts", {}).get(language, []))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_e_mail_cancellation_is_asked_for_the_same_way_everywhere(language):
+    """The instruction after "{email_migri}." (what to say in the e-mail) is one sentence per language,
+    so no text leaves out the reason the agency's page asks for (round 7 sv 1-2)."""
+    instructions = {}
+    for text in applicant_texts():
+        if text.language == language and "{email_migri}." in text.template:
+            after = " ".join(text.template.split()).split("{email_migri}. ", 1)[1]
+            instructions[text.where] = after.split(". ")[0].rstrip(".")
+    assert len(instructions) >= 5
+    assert len(set(instructions.values())) == 1, instructions

@@ -102,6 +102,18 @@ def test_the_asylum_notice_is_the_same_whoever_asks(renderer):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ["applicant", "representative"])
+def test_no_heading_announces_a_list_that_does_not_come(renderer, language, role):
+    """Round 7 fi 8: "… Hakemuksesi tilanne:" followed by "En löytänyt hakemuksia …"."""
+    messages = status_messages({"role": role, "applications": []}, language, renderer)
+    assert messages[:2] == [chat_text("verified", language, renderer), chat_text("none_found", language, renderer)]
+    assert not messages[0].endswith(":")
+    listed = status_messages({"role": role, "applications": [sample("citizenship", "processing")]}, language,
+                             renderer)
+    assert listed[0].endswith(":")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_representative_heading_and_client_initials(renderer, language):
     application = {**sample("extended_permit", "received"), "client_initials": "A. B."}
     messages = status_messages({"role": "representative", "applications": [application]}, language, renderer)
