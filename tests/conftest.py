@@ -1,9 +1,15 @@
-"""Shared fixtures (the knowledge base and the answer renderer), and the order of the session:
-tests marked `after_everything` (the scan of the stacks' files) run last."""
+"""Shared fixtures (the knowledge base and the answer renderer), the order of the session (tests
+marked `after_everything`, the scan of the stacks' files, run last), and Hypothesis without deadlines."""
 
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests check what happens, not how fast: timing belongs in bench/, and on a loaded
+# 2-core machine one example can exceed Hypothesis's default 200 ms and fail the test.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 # Classifiers trained by tests neither start from nor overwrite the project's last weights (var/).
 os.environ.setdefault("CLASSIFIER_WARM_START", "off")

@@ -17,7 +17,10 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300)
+MANY_EXAMPLES = settings(max_examples=300)  # no deadline: the project's profile (tests/conftest.py)
+
+
+@MANY_EXAMPLES
 @given(st.binary(max_size=300))
 def test_any_bytes_parse_or_get_a_4xx(raw):
     result = parse_request(raw)
@@ -26,7 +29,7 @@ def test_any_bytes_parse_or_get_a_4xx(raw):
         assert b"error" in result.body
 
 
-@settings(max_examples=300)
+@MANY_EXAMPLES
 @given(st.dictionaries(st.sampled_from(["sender", "message", "metadata", "x"]), json_values))
 def test_any_json_object_parses_or_gets_a_4xx(payload):
     result = parse_request(json.dumps(payload).encode())
@@ -38,7 +41,7 @@ def test_any_json_object_parses_or_gets_a_4xx(payload):
         assert metadata is None or set(metadata) <= {"language"}  # the allow-list; no identity claimed
 
 
-@settings(max_examples=300)
+@MANY_EXAMPLES
 @given(st.text(max_size=2000), st.lists(st.text(max_size=40), max_size=12))
 def test_any_reply_fits_three_gsm7_segments(text, buttons):
     body = format_sms(text, buttons)
