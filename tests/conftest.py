@@ -6,16 +6,16 @@ import os
 import pytest
 from hypothesis import settings
 
-# Property tests check what happens, not how fast: timing belongs in bench/, and on a loaded
-# 2-core machine one example can exceed Hypothesis's default 200 ms and fail the test.
-settings.register_profile("project", deadline=None)
-settings.load_profile("project")
-
 # Classifiers trained by tests neither start from nor overwrite the project's last weights (var/).
 os.environ.setdefault("CLASSIFIER_WARM_START", "off")
 
 from bot.knowledge.render import AnswerRenderer
 from bot.knowledge.store import load_knowledge
+
+# Property tests check what happens, not how fast: timing belongs in bench/, and on a loaded
+# 2-core machine one example can exceed Hypothesis's default 200 ms and fail the test.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 LANGUAGES = ("fi", "sv", "en")
 
