@@ -132,6 +132,8 @@ class AnswerRenderer:
 
     def holiday_name(self, day: dt.date, language: str) -> str:
         name = public_holidays(day.year, language)[day]
+        # The library's name where the agency's language says it otherwise ("Trettondag" -> "Trettondagen").
+        name = (self.knowledge.calendar.get("holiday_names", {}).get(language) or {}).get(name, name)
         if language == "en":
             return name
         return _in_running_text(name, self.knowledge.calendar["holiday_proper_words"].get(language) or [])

@@ -93,3 +93,8 @@ def test_a_holiday_named_after_a_person_keeps_its_capital_in_running_swedish(ren
     ascension = next(day for day, name in public_holidays(2026, "en").items() if name == "Ascension Day")
     assert renderer.holiday_name(ascension, "sv") == "Kristi himmelsfärdsdag"
     assert renderer.holiday_name(ascension, "fi") == "helatorstai"
+
+
+def test_holiday_names_read_as_finland_swedish_writes_them(renderer):
+    assert renderer.holiday_name(dt.date(2026, 1, 6), "sv") == "trettondagen"
+    assert renderer.holiday_name(dt.date(2026, 12, 25), "sv") == "juldagen"
