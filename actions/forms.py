@@ -45,7 +45,9 @@ def _intent(tracker: Tracker) -> tuple[str | None, float]:
 
 def wants_to_stop(tracker: Tracker) -> bool:
     name, confidence = _intent(tracker)
-    return bool(STOP_WORDS.match(latest_text(tracker))) or (name == "stop" and confidence >= STOP_CONFIDENCE)
+    # By SMS the keywords STOP, LOPETA and SLUTA arrive as the payload "/goodbye" (channels/sms.py).
+    keyword = name == "goodbye" and latest_text(tracker).startswith("/")
+    return bool(STOP_WORDS.match(latest_text(tracker))) or keyword or (name == "stop" and confidence >= STOP_CONFIDENCE)
 
 
 def stop_events(tracker: Tracker, outcome_slot: str = "booking_outcome") -> list[Any]:

@@ -4,7 +4,9 @@
 import pytest
 
 from bot.knowledge.render import default_renderer
+from bot.sms.gateway import conversation_id
 from bot.sms.text import format_sms
+from bot.supervisor import sms_hash_key
 from tests.integration.helpers import Conversation, response_text
 from tests.integration.test_sms import Phone
 
@@ -52,6 +54,19 @@ def test_help_keyword_inside_the_booking_form_by_sms(assistant, language):
     replies = phone.text(SMS_HELP[language])
     assert replies[0].startswith(format_sms(response_text("utter_help", language)).split("\n")[0][:40]), replies
     assert any("Tampere" in reply or "Tammerfors" in reply for reply in replies[1:]), replies  # the question again
+
+
+@pytest.mark.parametrize(("language", "keyword"), [("fi", "LOPETA"), ("sv", "SLUTA"), ("en", "STOP")])
+def test_stop_keyword_inside_the_booking_form_by_sms_ends_the_form(assistant, language, keyword):
+    # By SMS the keyword arrives as the goodbye intent (channels/sms.py), not as the typed word.
+    phone = Phone(assistant)
+    for text in START[language]:
+        phone.text(text)
+    phone.text(keyword)
+    chat = Conversation(assistant, sender=conversation_id(sms_hash_key(), phone.number))
+    assert not (chat.tracker()["active_loop"] or {}).get("name"), chat.tracker()["active_loop"]
+    assert chat.slot("requested_slot") is None
+    assert "action_finish_booking" in chat.last_actions(), chat.last_actions()
 
 
 @pytest.mark.parametrize(("language", "question"), [
