@@ -45,9 +45,10 @@ def _intent(tracker: Tracker) -> tuple[str | None, float]:
 
 def wants_to_stop(tracker: Tracker) -> bool:
     name, confidence = _intent(tracker)
+    text = latest_text(tracker)
     # By SMS the keywords STOP, LOPETA and SLUTA arrive as the payload "/goodbye" (channels/sms.py).
-    keyword = name == "goodbye" and latest_text(tracker).startswith("/")
-    return bool(STOP_WORDS.match(latest_text(tracker))) or keyword or (name == "stop" and confidence >= STOP_CONFIDENCE)
+    keyword = name == "goodbye" and text.startswith("/")
+    return bool(STOP_WORDS.match(text)) or keyword or (name == "stop" and confidence >= STOP_CONFIDENCE)
 
 
 def stop_events(tracker: Tracker, outcome_slot: str = "booking_outcome") -> list[Any]:

@@ -119,8 +119,10 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
             or intent in self.config["question_intents"]
         )
 
-    def previous_question(self, tracker: DialogueStateTracker | None) -> tuple[str, str | None] | None:
-        """(intent, topic) of the user's latest question among the last few messages, if any."""
+    def previous_question(self, tracker: DialogueStateTracker | None, look_back: int | None = None
+                          ) -> tuple[str, str | None] | None:
+        """(intent, topic) of the user's latest question among the last `look_back` messages (by default
+        the configured few), if any."""
         if tracker is None:
             return None
         seen = 0
@@ -128,27 +130,20 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
             if not isinstance(event, UserUttered):
                 continue
             seen += 1
-            if seen > self.config["look_back"]:
+            if seen > (look_back or self.config["look_back"]):
                 return None
             intent = (event.intent or {}).get("name")
             if self.is_question(intent):
                 return intent, _topic(event.entities)
         return None
 
-    def latest_question(self, tracker: DialogueStateTracker | None) -> tuple[str, str | None] | None:
-        """(intent, topic) of the user's latest message when it was a question."""
-        latest = next((event for event in reversed(tracker.events) if isinstance(event, UserUttered)), None) \
-            if tracker is not None else None
-        intent = (latest.intent or {}).get("name") if latest is not None else None
-        return (intent, _topic(latest.entities)) if self.is_question(intent) else None
-
     def asks_about_the_answer(self, message: Message, tracker: DialogueStateTracker | None
                               ) -> tuple[str, str | None] | None:
         """The latest question, when this message points back to its answer and asks what it already says."""
-        text = " ".join((message.get(TEXT) or "").lower().split())
+        text = _normalised_text(message)
         if not 0 < len(text.split()) <= self.config["reference_max_words"] or not REFERENCES.search(text):
             return None
-        latest = self.latest_question(tracker)
+        latest = self.previous_question(tracker, look_back=1)  # the answer just given, nothing older
         own = (message.get(INTENT) or {}).get("name")
         if latest is None or own == latest[0] or own not in self.also_answers.get(latest[0], ()):
             return None
@@ -156,7 +151,7 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
 
     # -- the message -----------------------------------------------------------
     def looks_like_follow_up(self, message: Message) -> bool:
-        text = " ".join((message.get(TEXT) or "").lower().split())
+        text = _normalised_text(message)
         intent = message.get(INTENT) or {}
         if intent.get("name") == FOLLOW_UP:
             return True
@@ -221,6 +216,11 @@ class FollowUpResolver(FingerprintsOwnCode, CreatedFromConfig, GraphComponent):
         chosen = {"name": name, "confidence": confidence}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+def _normalised_text(message: Message) -> str:
+    """The message's text in lower case, runs of white space as one space."""
+    return " ".join((message.get(TEXT) or "").lower().split())
 
 
 def only_place_names(text: str) -> bool:
